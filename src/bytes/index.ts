@@ -1,0 +1,5 @@
+export { FormatError, isFormatError } from './errors.js';
+export type { FormatErrorKind } from './errors.js';
+export { FileSource, BufferSource, MAX_READ } from './source.js';
+export type { ByteSource } from './source.js';
+export { Reader, utf16z, asciiz } from './reader.js';
