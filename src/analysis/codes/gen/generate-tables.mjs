@@ -248,7 +248,8 @@ function scanMessages(lines) {
 }
 
 /**
- * Names that are bookkeeping, not codes: facility numbers, severities, range markers (OLE_E_FIRST…, DNS_ERROR_*_BASE)
+ * Names that are bookkeeping, not codes: facility numbers, severities, range markers (OLE_E_FIRST…, DNS_ERROR_*_BASE,
+ * WSABASEERR)
  * and masks. `_BASE`/`_MASK` only count as markers on untyped numbers: STATUS_IMAGE_NOT_AT_BASE and
  * FWP_E_INVALID_NET_MASK are real codes.
  */
@@ -256,8 +257,7 @@ function isNonCodeName(name, kind) {
   return (
     /^(FACILITY_|SEVERITY_|STATUS_SEVERITY_|_)/.test(name) ||
     /(_FIRST|_LAST)$/.test(name) ||
-    (kind === undefined && /(_BASE|_MASK|_BIT)$/.test(name)) ||
-    name === 'WSABASEERR'
+    (kind === undefined && /(_BASE|_MASK|_BIT|BASEERR)$/.test(name))
   );
 }
 
