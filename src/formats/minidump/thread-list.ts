@@ -1,0 +1,51 @@
+import { defineLayout } from '../layout.js';
+import type { MinidumpThread } from './types.js';
+import { oldStyleList, type StreamContext } from './stream-context.js';
+
+/** MINIDUMP_THREAD (A.5). */
+export const MinidumpThreadLayout = defineLayout('MINIDUMP_THREAD', {
+  threadId: 'u32',
+  suspendCount: 'u32',
+  priorityClass: 'u32',
+  priority: 'u32',
+  teb: 'u64',
+  stackStartOfMemoryRange: 'u64',
+  stackDataSize: 'u32',
+  stackRva: 'u32',
+  threadContextDataSize: 'u32',
+  threadContextRva: 'u32',
+});
+export const MINIDUMP_THREAD_SIZE = MinidumpThreadLayout.size; // 48
+
+/** MINIDUMP_THREAD_EX: MINIDUMP_THREAD + BackingStore (IA-64 only, ignored). */
+export const MinidumpThreadExLayout = defineLayout('MINIDUMP_THREAD_EX', {
+  thread: { bytes: MINIDUMP_THREAD_SIZE },
+  backingStoreStartOfMemoryRange: 'u64',
+  backingStoreDataSize: 'u32',
+  backingStoreRva: 'u32',
+});
+export const MINIDUMP_THREAD_EX_SIZE = MinidumpThreadExLayout.size; // 64
+
+/** Decodes a ThreadListStream (ex = false) or ThreadExListStream (ex = true). */
+export function parseThreadList(buf: Buffer, declaredSize: number, rva: number, ex: boolean, ctx: StreamContext): MinidumpThread[] {
+  const name = ex ? 'ThreadExListStream' : 'ThreadListStream';
+  const entrySize = ex ? MINIDUMP_THREAD_EX_SIZE : MINIDUMP_THREAD_SIZE;
+  const { offset, count } = oldStyleList(buf, declaredSize, entrySize, ctx, name, rva);
+  const out: MinidumpThread[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = MinidumpThreadLayout.decode(buf, offset + i * entrySize, `reading ${name}`);
+    out.push({
+      index: i,
+      threadId: t.threadId,
+      suspendCount: t.suspendCount,
+      priorityClass: t.priorityClass,
+      priority: t.priority,
+      teb: t.teb,
+      stackStart: t.stackStartOfMemoryRange,
+      stackSize: t.stackDataSize,
+      stackRva: t.stackRva,
+      context: { dataSize: t.threadContextDataSize, rva: t.threadContextRva },
+    });
+  }
+  return out;
+}
