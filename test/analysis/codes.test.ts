@@ -368,3 +368,77 @@ t.test('generator fails clearly without headers', async (t) => {
   t.match(stderr, /ntstatus\.h not found/);
   t.notOk(existsSync(join(dir, 'out')), 'nothing written');
 });
+
+// Real dumps: the exception stream is read here with a few lines of independent code (MINIDUMP_HEADER →
+// stream directory → ExceptionStream 6 / SystemInfo 7), then decoded with this module.
+const CORPUS = resolve(repoRoot, '..', 'shared', 'corpus');
+
+interface DumpException {
+  code: number;
+  parameters: bigint[];
+  pointerSize: 4 | 8;
+}
+
+function readDumpException(path: string): DumpException | undefined {
+  const b = readFileSync(path);
+  const count = b.readUInt32LE(8);
+  const dirRva = b.readUInt32LE(12);
+  let exc: number | undefined;
+  let arch: number | undefined;
+  for (let i = 0; i < count; i++) {
+    const o = dirRva + 12 * i;
+    const type = b.readUInt32LE(o);
+    const rva = b.readUInt32LE(o + 8);
+    if (type === 6) exc = rva;
+    if (type === 7) arch = b.readUInt16LE(rva);
+  }
+  if (exc === undefined) return undefined;
+  // MINIDUMP_EXCEPTION_STREAM: ThreadId, align, MINIDUMP_EXCEPTION { code @8, flags @12, record @16,
+  // address @24, NumberParameters @32, align @36, ExceptionInformation[15] @40 }
+  const n = Math.min(b.readUInt32LE(exc + 32), 15);
+  const parameters: bigint[] = [];
+  for (let i = 0; i < n; i++) parameters.push(b.readBigUInt64LE(exc + 40 + 8 * i));
+  return { code: b.readUInt32LE(exc + 8), parameters, pointerSize: arch === 0 ? 4 : 8 };
+}
+
+t.test('corpus dumps: exception names and .exr trailers', { skip: existsSync(CORPUS) ? false : 'corpus absent' }, async (t) => {
+  const cases: [string, string, string, string[]][] = [
+    ['windows/ascii_read_av.dmp', 'c0000005', 'Access violation', ['Attempt to read from address 41414141']],
+    ['windows/minidump2.dmp', 'c0000005', 'Access violation', ['Attempt to write to address 00000045']],
+    ['windows/null_read_av.dmp', 'c0000005', 'Access violation', ['Attempt to read from address 00000000']],
+    ['windows/thread_name_list.dmp', 'c0000005', 'Access violation', ['Attempt to read from address 000f1004']],
+    ['windows/stack_exhaustion.dmp', 'c00000fd', 'Stack overflow', []],
+    ['windows/tiny-exe-fastfail.dmp', 'c0000409', 'Security check failure or stack buffer overrun', ['Subcode: 0x7 FAST_FAIL_FATAL_APP_EXIT']],
+    ['windows/write_av_non_canonical.dmp', 'c0000005', 'Access violation', ['Attempt to read from address ffffffffffffffff']],
+    ['windows/invalid-parameter.dmp', 'c000000d', 'Unknown exception', []],
+    ['wine-x64/null-deref-mini.dmp', 'c0000005', 'Access violation', ['Attempt to read from address 0000000000000010']],
+    ['wine-x64/av-write-mini.dmp', 'c0000005', 'Access violation', ['Attempt to write to address 0000000000000075']],
+    ['wine-x64/threadpool-crash-mini.dmp', 'c0000005', 'Access violation', ['Attempt to execute non-executable address 0000000000000000']],
+    ['wine-x64/div-zero-mini.dmp', 'c0000094', 'Integer divide-by-zero', []],
+    ['wine-x64/breakpoint-mini.dmp', '80000003', 'Break instruction exception', []],
+    ['wine-x64/cpp-throw-mini.dmp', 'e06d7363', 'C++ EH exception', []],
+    ['wine-x64/clr-exception-mini.dmp', 'e0434352', 'CLR exception', []],
+  ];
+  for (const [file, hex, name, trailer] of cases) {
+    const path = join(CORPUS, file);
+    if (!existsSync(path)) {
+      t.comment(`${file} missing`);
+      continue;
+    }
+    const e = readDumpException(path);
+    t.ok(e, `${file} has an exception stream`);
+    if (!e) continue;
+    t.equal(exceptionCodeHex(e.code), hex, `${file} code`);
+    t.equal(exceptionName(e.code), name, `${file} event name`);
+    t.same(exceptionRecordTrailer(e.code, e.parameters, e.pointerSize), trailer, `${file} .exr trailer`);
+  }
+  const invalid = readDumpException(join(CORPUS, 'windows/invalid-parameter.dmp'));
+  if (invalid) {
+    t.equal(exceptionCodeString(invalid.code), 'STATUS_INVALID_PARAMETER');
+    t.equal(analyzeErrorCodeText(invalid.code), '(NTSTATUS) 0xc000000d - An invalid parameter was passed to a service or function.');
+  }
+  const clr = readDumpException(join(CORPUS, 'wine-x64/clr-exception-mini.dmp'));
+  if (clr) t.equal(hresultName(Number(clr.parameters[0])), 'E_POINTER', 'CLR P[0] is the managed HRESULT');
+  const div = readDumpException(join(CORPUS, 'wine-x64/div-zero-mini.dmp'));
+  if (div) t.equal(analyzeErrorCodeText(div.code), '(NTSTATUS) 0xc0000094 - {EXCEPTION}  Integer division by zero.');
+});
