@@ -1,0 +1,18 @@
+export * from './layouts.js';
+export { MsfFile, PdbStream } from './msf.js';
+export type { MsfSuperBlock } from './msf.js';
+export { parsePdbInfoStream, parseNamedStreamMap } from './info.js';
+export type { PdbInfo } from './info.js';
+export { PdbStringTable } from './strings.js';
+export { DbiStream, IMAGE_FILE_MACHINE_I386, IMAGE_FILE_MACHINE_AMD64, IMAGE_FILE_MACHINE_ARM64 } from './dbi.js';
+export type { DbiStreamHeader, DbiModule, SectionContribution, SectionMapEntry, DbiSubstreams } from './dbi.js';
+export { parseSectionHeaders, rvaToSectionOffset, sectionOffsetToRva, OmapTable } from './sections.js';
+export type { PdbSectionHeader } from './sections.js';
+export * from './symbols.js';
+export { ModuleSymbols, DebugSubsectionKind, DEBUG_SUBSECTION_IGNORE, LINE_HIDDEN_FEEFEE, LINE_HIDDEN_F00F00, lastAtOrBefore } from './module.js';
+export type { ModuleProc, ScopeRange, LineBlock, LineFragment, LineHit, C13Subsection } from './module.js';
+export { PublicsIndex } from './publics.js';
+export type { PublicEntry } from './publics.js';
+export * from './framedata.js';
+export { PdbFile, undecorateCName } from './pdb-file.js';
+export type { PdbSymbol, PdbSymbolKind, PdbLine, PdbOpenOptions } from './pdb-file.js';
