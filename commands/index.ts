@@ -1,0 +1,34 @@
+/**
+ * The command table: one entry per command. `.help`, completion and the
+ * README's command reference are generated from it.
+ */
+import type { CommandSpec } from '../src/interpreter/command.js';
+import { dotClsCommand, dotEchoCommand, qCommand } from './meta/echo.js';
+import { dotCxrCommand, dotEcxrCommand, dotExrCommand } from './meta/exr.js';
+import { makeHelpCommand } from './meta/help.js';
+import { lmCommand } from './standard/lm.js';
+import { dotLasteventCommand, dotTimeCommand, pipeCommand, systemsCommand, vertargetCommand } from './standard/process.js';
+import { rCommand } from './standard/r.js';
+import { tildeCommand } from './standard/threads.js';
+
+const table: CommandSpec[] = [];
+
+export const builtinCommands: readonly CommandSpec[] = table;
+
+table.push(
+  pipeCommand,
+  systemsCommand,
+  vertargetCommand,
+  dotTimeCommand,
+  dotLasteventCommand,
+  tildeCommand,
+  lmCommand,
+  dotExrCommand,
+  dotEcxrCommand,
+  dotCxrCommand,
+  rCommand,
+  dotEchoCommand,
+  dotClsCommand,
+  qCommand,
+  makeHelpCommand(() => builtinCommands),
+);

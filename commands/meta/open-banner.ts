@@ -1,0 +1,36 @@
+import type { Session } from '../../src/session/session.js';
+import type { Target } from '../../src/session/target.js';
+import type { CommandResult } from '../../src/results/types.js';
+import { ok } from '../../src/results/types.js';
+import { dumpKindLine, timeLines, vertargetLines } from '../common/target-info.js';
+import { eventLine } from '../common/event.js';
+import { locationLines } from '../common/location.js';
+
+/**
+ * What cdb prints when it opens a dump (windbg-commands.md §1): the file, its
+ * kind, comment, paths, OS and time block, one dot per module, the exception
+ * notice and event line, and where the event thread's saved context stands.
+ */
+export function openBanner(session: Session, t: Target): CommandResult {
+  const lines: string[] = ['', `Loading Dump File [${t.path}]`, dumpKindLine(t), ''];
+  for (const c of [t.dump.commentA(), t.dump.commentW()]) if (c) lines.push(`Comment: '${c}'`, '');
+  lines.push(`Symbol search path is: ${session.options.symbolPath || '*** Invalid ***'}`);
+  lines.push(`Executable search path is: ${session.options.imagePath}`);
+  lines.push(...vertargetLines(t), ...timeLines(t).filter((l) => !l.startsWith('  ')));
+  const mods = t.modules().length;
+  for (let i = 0; i < mods; i += 64) lines.push('.'.repeat(Math.min(64, mods - i)));
+  const unloaded = t.dump.unloadedModules().length;
+  if (unloaded) {
+    lines.push('Loading unloaded module list');
+    for (let i = 0; i < unloaded; i += 64) lines.push('.'.repeat(Math.min(64, unloaded - i)));
+  }
+  for (const w of t.dump.warnings) lines.push(`WARNING: ${w.message}`);
+  const ev = eventLine(t);
+  if (ev) {
+    lines.push('This dump file has an exception of interest stored in it.', 'The stored exception information can be accessed via .ecxr.', ev.text, 'For analysis of this file, run !analyze -v');
+  }
+  const c = t.threadContext(t.currentThread);
+  if (c) lines.push(...locationLines(t, c.pc));
+  else lines.push(`WARNING: thread ${t.currentThread} has no register context in this dump`);
+  return ok(lines, { type: 'open', path: t.path, exception: ev?.code, eventThread: t.eventThread });
+}

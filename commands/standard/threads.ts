@@ -1,0 +1,92 @@
+import type { CommandSpec } from '../../src/interpreter/command.js';
+import { CommandError, requireTarget } from '../../src/interpreter/command.js';
+import { parseThreadPrefix } from '../../src/interpreter/split.js';
+import type { Target } from '../../src/session/target.js';
+import { ptr } from '../../src/results/hex.js';
+import { ok } from '../../src/results/types.js';
+import { locationLines } from '../common/location.js';
+
+export interface ThreadRow {
+  index: number;
+  threadId: number;
+  suspendCount: number;
+  teb: bigint;
+  name: string | undefined;
+  current: boolean;
+  event: boolean;
+  hasContext: boolean;
+  pc: bigint | undefined;
+}
+
+export function threadRows(t: Target): ThreadRow[] {
+  const names = t.dump.threadNames();
+  return t.threads().map((th, i) => {
+    const ctx = t.dump.threadContext(th);
+    return {
+      index: i,
+      threadId: th.threadId,
+      suspendCount: th.suspendCount,
+      teb: th.teb,
+      name: names.get(th.threadId),
+      current: i === t.currentThread,
+      event: i === t.eventThread,
+      hasContext: ctx !== undefined,
+      pc: ctx?.pc,
+    };
+  });
+}
+
+/** `.  0  Id: 10260.107a0 Suspend: 0 Teb: 000000ec`7c04a000 Unfrozen "GameThread"` */
+export function threadRowText(t: Target, r: ThreadRow): string {
+  const mark = r.current ? '.' : r.event ? '#' : ' ';
+  const pid = (t.processId ?? 0).toString(16);
+  const name = r.name !== undefined ? ` "${r.name}"` : '';
+  const noCtx = r.hasContext ? '' : ' (no context in the dump)';
+  return `${mark}${String(r.index).padStart(3)}  Id: ${pid}.${r.threadId.toString(16)} Suspend: ${r.suspendCount} Teb: ${ptr(r.teb, t.pointerSize)} Unfrozen${name}${noCtx}`;
+}
+
+function selectedIndices(t: Target, text: string): number[] {
+  const p = parseThreadPrefix(`~${text}`);
+  const n = t.threads().length;
+  if (!p || !p.command) return Array.from({ length: n }, (_, i) => i);
+  switch (p.threads.kind) {
+    case 'all':
+      return Array.from({ length: n }, (_, i) => i);
+    case 'current':
+      return [t.currentThread];
+    case 'event':
+      return [t.eventThread];
+    case 'index':
+      return p.threads.value < n ? [p.threads.value] : [];
+    case 'tid': {
+      const i = t.threadIndexByTid(p.threads.value);
+      return i === undefined ? [] : [i];
+    }
+  }
+}
+
+export const tildeCommand: CommandSpec = {
+  name: '~',
+  group: 'standard',
+  syntax: '~ | ~N | ~* | ~. | ~# | ~~[TID] [s]',
+  summary: 'List threads (with names, suspend counts, TEB); ~Ns makes thread N current',
+  help: 'Markers: "." the current thread, "#" the event (exception) thread. Indices are decimal, TIDs hex.\nAs a prefix, ~N CMD / ~* CMD / ~*e CMD runs CMD for the selected threads (~*k prints every stack).',
+  examples: ['~', '~3s', '~#s', '~~[1a2b]s', '~*k'],
+  run(ctx, inv) {
+    const t = requireTarget(ctx);
+    const text = inv.args.trim();
+    const select = /s$/i.test(text);
+    const spec = select ? text.slice(0, -1).trim() : text;
+    const indices = selectedIndices(t, spec);
+    if (select) {
+      if (indices.length !== 1 || spec === '' || spec === '*') throw new CommandError(`       ^ Illegal thread error in '~${text}'`);
+      t.setThread(indices[0]!);
+      const c = t.threadContext();
+      const lines = c ? locationLines(t, c.pc) : [`Thread ${indices[0]} has no register context in this dump (the thread that wrote the dump may have none).`];
+      return ok(lines, { type: 'threadSelected', index: indices[0]!, threadId: t.thread()?.threadId }, { stateChanged: true });
+    }
+    if (indices.length === 0) throw new CommandError(`       ^ Illegal thread error in '~${text}'`);
+    const rows = threadRows(t).filter((r) => indices.includes(r.index));
+    return ok(rows.map((r) => threadRowText(t, r)), { type: 'threads', processId: t.processId, threads: rows });
+  },
+};

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { builtinCommands } from '../../commands/index.js';
+import { openBanner } from '../../commands/meta/open-banner.js';
+import { isFormatError } from '../bytes/errors.js';
+import { Dispatcher } from '../interpreter/dispatch.js';
+import { CommandRegistry } from '../interpreter/registry.js';
+import { Session } from '../session/session.js';
+import { parseCli, USAGE, UsageError } from './argv.js';
+import type { CliOptions } from './argv.js';
+import { Output } from './output.js';
+import { renderLines } from '../results/render-text.js';
+
+export const VERSION = '0.1.0';
+
+/** Runs the program; resolves to the exit code (0 ok, 1 unreadable dump, 2 bad arguments). */
+export async function main(argv: readonly string[]): Promise<number> {
+  let opts: CliOptions;
+  try {
+    opts = parseCli(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`dumpdbg: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (opts.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (opts.version) {
+    process.stdout.write(`dumpdbg ${VERSION}\n`);
+    return 0;
+  }
+  const dumps = [...opts.dumps, ...opts.positional];
+  if (dumps.length === 0) {
+    process.stderr.write(`dumpdbg: no dump given\n${USAGE}\n`);
+    return 2;
+  }
+
+  const session = new Session({
+    ...(opts.symbolPath !== undefined ? { symbolPath: opts.symbolPath } : {}),
+    ...(opts.imagePath !== undefined ? { imagePath: opts.imagePath } : {}),
+    explain: opts.explain,
+  });
+  for (const d of dumps) {
+    try {
+      session.open(d);
+    } catch (e) {
+      process.stderr.write(`dumpdbg: ${isFormatError(e) || e instanceof Error ? e.message : String(e)}\n`);
+      session.close();
+      return 1;
+    }
+  }
+  if (session.targets.length > 1) session.current = 0;
+
+  const interactive = Boolean(process.stdin.isTTY) && !opts.commands?.match(/(^|;)\s*q{1,2}\s*$/);
+  const out = new Output({ json: opts.json, echo: opts.echo, explain: opts.explain, log: opts.logFile });
+  const dispatcher = new Dispatcher(session, new CommandRegistry(builtinCommands), { mode: interactive ? 'interactive' : 'batch' });
+
+  if (!opts.json) for (const t of session.targets) out.lines(renderLines(openBanner(session, t)));
+
+  const run = async (line: string): Promise<boolean> => {
+    const entries = await dispatcher.dispatch(line);
+    out.entries(entries);
+    return entries.some((e) => e.result.quit);
+  };
+
+  if (opts.commands !== undefined) {
+    if (!opts.json) out.lines([`${session.prompt()} cdb: Reading initial command '${opts.commands}'`]);
+    if (await run(opts.commands)) return finish(session);
+  }
+  for (const file of opts.commandFiles) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      process.stderr.write(`dumpdbg: cannot read script ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      return finish(session, 2);
+    }
+    const lines = text.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      const entries = await dispatcher.dispatch(line);
+      for (const e of entries) if (e.result.failed) e.result.blocks.unshift({ kind: 'error', lines: [`${file}:${i + 1}: error in '${e.command}'`] });
+      out.entries(entries);
+      if (entries.some((e) => e.result.quit)) return finish(session);
+    }
+  }
+
+  if (process.stdin.isTTY && process.stdout.isTTY && !opts.plain && !opts.json) {
+    // The UI (ink + React) loads only when it is used: batch runs stay fast.
+    const uiModule = '../ui/run.js';
+    const { runUi } = (await import(uiModule).catch(() => ({ runUi: undefined }))) as { runUi?: (d: Dispatcher) => Promise<void> };
+    if (runUi) {
+      await runUi(dispatcher);
+      return finish(session);
+    }
+  }
+  await lineMode(session, run);
+  return finish(session);
+}
+
+/** cdb-style line REPL: prompt, read, dispatch, print; also reads piped stdin to EOF. */
+async function lineMode(session: Session, run: (line: string) => Promise<boolean>): Promise<void> {
+  const tty = Boolean(process.stdin.isTTY);
+  const rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty });
+  if (tty) {
+    rl.setPrompt(session.prompt() + ' ');
+    rl.prompt();
+  }
+  let last = '';
+  for await (const raw of rl) {
+    const line = raw.trim() === '' && tty ? last : raw;
+    last = line;
+    if (await run(line)) break;
+    if (tty) {
+      rl.setPrompt(session.prompt() + ' ');
+      rl.prompt();
+    }
+  }
+  rl.close();
+}
+
+function finish(session: Session, code = 0): number {
+  session.close();
+  return code;
+}

@@ -1,0 +1,184 @@
+import { isFormatError } from '../bytes/errors.js';
+import type { CommandResult } from '../results/types.js';
+import { fail } from '../results/types.js';
+import type { Session } from '../session/session.js';
+import type { CommandContext, Invocation } from './command.js';
+import { CommandError, NoTargetError } from './command.js';
+import type { CommandRegistry } from './registry.js';
+import { parseThreadPrefix, splitCommands } from './split.js';
+
+/** One executed command: what was run (as typed) and what it returned. */
+export interface DispatchEntry {
+  command: string;
+  /** The prompt that was current when the command started (for echo and transcripts). */
+  prompt: string;
+  result: CommandResult;
+}
+
+export interface DispatcherOptions {
+  mode: 'batch' | 'interactive';
+  signal?: AbortSignal;
+  progress?(message: string): void;
+}
+
+/**
+ * The one dispatcher batch mode, scripts and the UI share: splits a line into
+ * commands, applies thread prefixes, finds each command in the table and runs it.
+ * Never throws: every failure becomes an error block.
+ */
+export class Dispatcher {
+  readonly session: Session;
+  readonly registry: CommandRegistry;
+  readonly options: DispatcherOptions;
+  private depth = 0;
+
+  constructor(session: Session, registry: CommandRegistry, options: DispatcherOptions = { mode: 'batch' }) {
+    this.session = session;
+    this.registry = registry;
+    this.options = options;
+  }
+
+  private context(): CommandContext {
+    const ctx: CommandContext = {
+      session: this.session,
+      mode: this.options.mode,
+      dispatch: async (line: string) => (await this.dispatch(line)).map((e) => e.result),
+    };
+    if (this.options.signal) ctx.signal = this.options.signal;
+    if (this.options.progress) ctx.progress = this.options.progress;
+    return ctx;
+  }
+
+  /** Runs every command of a line; stops after `q`. */
+  async dispatch(line: string): Promise<DispatchEntry[]> {
+    const out: DispatchEntry[] = [];
+    if (this.depth > 32) return [{ command: line, prompt: this.session.prompt(), result: fail(['Command nesting too deep']) }];
+    this.depth++;
+    try {
+      for (const command of splitCommands(line)) {
+        const prompt = this.session.prompt();
+        const result = await this.runOne(command);
+        out.push({ command, prompt, result });
+        if (result.quit) break;
+      }
+    } finally {
+      this.depth--;
+    }
+    return out;
+  }
+
+  /** Runs one command (no `;`), with an optional thread prefix. */
+  async runOne(command: string): Promise<CommandResult> {
+    const text = command.trim();
+    if (!text) return { blocks: [] };
+    const prefixed = parseThreadPrefix(text);
+    if (prefixed && prefixed.command) {
+      const tilde = this.registry.find('~');
+      // `~3s`, `~*`, `~` alone, `~3 e cmd` are the thread command's own business when
+      // the rest is empty or `s`; otherwise it is a prefix in front of another command.
+      if (tilde && (prefixed.rest === '' || /^[sfu]$/i.test(prefixed.rest))) return this.invoke(text, tilde, '~', text.slice(1));
+      return this.withThreads(prefixed.threads, prefixed.rest.replace(/^e\s+/, ''));
+    }
+    if (prefixed) {
+      const tilde = this.registry.find('~');
+      if (tilde) return this.invoke(text, tilde, '~', text.slice(1));
+    }
+    const resolved = this.registry.resolve(text);
+    if (!resolved) return unknownCommand(text);
+    return this.invoke(text, resolved.spec, resolved.token, resolved.args);
+  }
+
+  private async withThreads(sel: ThreadSelection, rest: string): Promise<CommandResult> {
+    const target = this.session.target;
+    if (!target) return fail([new NoTargetError().message]);
+    const resolved = this.registry.resolve(rest);
+    if (!resolved) return unknownCommand(rest);
+    if (!resolved.spec.threadPrefix && !/^e\b/.test(rest)) {
+      // WinDbg accepts any command after ~N; run it with the thread switched.
+    }
+    const indices = selectThreads(this.session, sel);
+    if (indices === undefined) return fail([`Illegal thread error in '${rest}'`]);
+    const saved = { thread: target.currentThread, scope: target.scope, frame: target.frameIndex };
+    const blocks: CommandResult['blocks'] = [];
+    let failed = false;
+    try {
+      for (const i of indices) {
+        target.currentThread = i;
+        target.scope = { kind: 'thread' };
+        target.frameIndex = 0;
+        if (sel.kind === 'all') {
+          const t = target.thread(i);
+          blocks.push({ kind: 'text', lines: ['', `${i === target.eventThread ? '.' : ' '}${String(i).padStart(2)}  Id: ${hexId(target.processId)}.${(t?.threadId ?? 0).toString(16)} Suspend: ${t?.suspendCount ?? 0} Teb: ${tebText(t?.teb ?? 0n, target.pointerSize)} Unfrozen`] });
+        }
+        const r = await this.invoke(rest, resolved.spec, resolved.token, resolved.args);
+        blocks.push(...r.blocks);
+        failed ||= !!r.failed;
+      }
+    } finally {
+      target.currentThread = saved.thread;
+      target.scope = saved.scope;
+      target.frameIndex = saved.frame;
+    }
+    return failed ? { blocks, failed } : { blocks };
+  }
+
+  private async invoke(raw: string, spec: import('./command.js').CommandSpec, token: string, args: string): Promise<CommandResult> {
+    const inv: Invocation = { token, args, raw };
+    try {
+      if (!spec.noDump && !this.session.target) throw new NoTargetError();
+      return await spec.run(this.context(), inv);
+    } catch (e) {
+      return errorResult(e);
+    }
+  }
+}
+
+export type ThreadSelection = ReturnType<typeof parseThreadPrefix> extends infer P ? (P extends { threads: infer T } ? T : never) : never;
+
+function selectThreads(session: Session, sel: ThreadSelection): number[] | undefined {
+  const t = session.target;
+  if (!t) return undefined;
+  const n = t.threads().length;
+  switch (sel.kind) {
+    case 'all':
+      return Array.from({ length: n }, (_, i) => i);
+    case 'current':
+      return [t.currentThread];
+    case 'event':
+      return [t.eventThread];
+    case 'index':
+      return sel.value !== undefined && sel.value < n ? [sel.value] : undefined;
+    case 'tid': {
+      const i = sel.value === undefined ? undefined : t.threadIndexByTid(sel.value);
+      return i === undefined ? undefined : [i];
+    }
+  }
+}
+
+function hexId(pid: number | undefined): string {
+  return (pid ?? 0).toString(16);
+}
+
+function tebText(teb: bigint, ptr: number): string {
+  const h = teb.toString(16).padStart(ptr * 2, '0');
+  return ptr === 8 ? `${h.slice(0, 8)}\`${h.slice(8)}` : h;
+}
+
+function unknownCommand(text: string): CommandResult {
+  const token = text.split(/\s/)[0] ?? text;
+  if (token.startsWith('!')) {
+    const name = token.slice(1);
+    return fail([`${name} is not extension gallery command`, `No export ${name} found`]);
+  }
+  return fail([`       ^ Syntax error in '${text}'`]);
+}
+
+/** Turns anything a command threw into WinDbg-style error lines; never a stack trace. */
+export function errorResult(e: unknown): CommandResult {
+  if (e instanceof CommandError) return fail(e.lines);
+  if (e instanceof NoTargetError) return fail([e.message]);
+  if (isFormatError(e)) return fail([e.message]);
+  if (e && typeof e === 'object' && 'lines' in e && Array.isArray((e as { lines: unknown }).lines)) return fail((e as { lines: string[] }).lines);
+  const msg = e instanceof Error ? e.message : String(e);
+  return fail([`Internal error: ${msg}`]);
+}

@@ -1,0 +1,50 @@
+import type { Block, CommandResult } from './types.js';
+
+/** Escapes C0/C1 control characters (except tab) so text from a dump cannot drive the terminal. */
+export function escapeControl(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : c;
+  });
+}
+
+export function blockLines(b: Block): string[] {
+  return b.lines;
+}
+
+/** Plain text lines of a result, as cdb prints them. */
+export function renderLines(r: CommandResult, opts: { explain?: boolean } = {}): string[] {
+  const out: string[] = [];
+  for (const b of r.blocks) {
+    if (b.kind === 'explain' && !opts.explain) continue;
+    for (const line of b.lines) out.push(escapeControl(line));
+  }
+  return out;
+}
+
+/** Converts a value to JSON-safe data: bigint → "0x..." hex string, Buffer → hex. */
+export function toJsonValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return '0x' + v.toString(16);
+  if (Buffer.isBuffer(v)) return v.toString('hex');
+  if (Array.isArray(v)) return v.map(toJsonValue);
+  if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), toJsonValue(x)]));
+  if (v && typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) o[k] = toJsonValue(x);
+    return o;
+  }
+  return v;
+}
+
+/** One JSON record per command, as `--json` prints it. */
+export function renderJson(command: string, r: CommandResult): string {
+  const rec: Record<string, unknown> = { command, ok: !r.failed };
+  if (r.data) rec['data'] = toJsonValue(r.data);
+  const errors = r.blocks.filter((b) => b.kind === 'error').flatMap((b) => b.lines);
+  if (errors.length) rec['error'] = errors.join('\n');
+  rec['text'] = r.blocks.filter((b) => b.kind !== 'explain').flatMap((b) => b.lines);
+  const notes = r.blocks.filter((b) => b.kind === 'explain').flatMap((b) => b.lines);
+  if (notes.length) rec['explain'] = notes;
+  return JSON.stringify(rec);
+}

@@ -1,0 +1,63 @@
+import { MinidumpFile } from '../formats/minidump/minidump-file.js';
+import { Target } from './target.js';
+
+export interface SessionOptions {
+  /** `-y` / _NT_SYMBOL_PATH. */
+  symbolPath: string;
+  /** `-i` / .exepath. */
+  imagePath: string;
+  /** Teaching notes after each command. */
+  explain: boolean;
+}
+
+/**
+ * The debugger session: the open dumps (cdb allows several `-z`), which one
+ * is current, and the options every command sees.
+ */
+export class Session {
+  readonly targets: Target[] = [];
+  current = 0;
+  readonly options: SessionOptions;
+  /** Text of the last command line, for "Enter repeats". */
+  lastLine = '';
+
+  constructor(options: Partial<SessionOptions> = {}) {
+    this.options = {
+      symbolPath: options.symbolPath ?? process.env['_NT_SYMBOL_PATH'] ?? '',
+      imagePath: options.imagePath ?? process.env['_NT_EXECUTABLE_IMAGE_PATH'] ?? '',
+      explain: options.explain ?? false,
+    };
+  }
+
+  get target(): Target | undefined {
+    return this.targets[this.current];
+  }
+
+  /** Opens a dump and makes it current. Throws FormatError with one clear sentence. */
+  open(path: string, filePath = path): Target {
+    const dump = MinidumpFile.open(filePath);
+    const t = new Target(dump, path, filePath);
+    this.targets.push(t);
+    this.current = this.targets.length - 1;
+    return t;
+  }
+
+  addTarget(t: Target): Target {
+    this.targets.push(t);
+    this.current = this.targets.length - 1;
+    return t;
+  }
+
+  /** `P:TTT>` (cdb), `||S:P:TTT>` with several dumps open. */
+  prompt(): string {
+    const t = this.target;
+    if (!t) return '?:???>';
+    const thread = String(t.currentThread).padStart(3, '0');
+    const base = `0:${thread}`;
+    return this.targets.length > 1 ? `||${this.current}:${base}>` : `${base}>`;
+  }
+
+  close(): void {
+    for (const t of this.targets) t.dump.close();
+  }
+}
