@@ -1,0 +1,103 @@
+import t from 'tap';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Import-direction guard (aesthetics.md, "Allowed import direction"):
+ * bytes → formats → symbols/unwind → analysis → session → interpreter →
+ * commands → ui/cli. A forbidden edge fails this test.
+ */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+type Layer = 'bytes' | 'formats' | 'symbols' | 'unwind' | 'analysis' | 'session' | 'results' | 'interpreter' | 'commands' | 'ui' | 'cli';
+
+const ALLOWED: Record<Layer, Layer[]> = {
+  bytes: [],
+  formats: ['bytes'],
+  symbols: ['formats', 'bytes'],
+  unwind: ['formats', 'symbols', 'bytes'],
+  analysis: ['unwind', 'symbols', 'formats', 'bytes'],
+  session: ['analysis', 'unwind', 'symbols', 'formats', 'bytes'],
+  results: [],
+  interpreter: ['session', 'results', 'analysis', 'formats', 'bytes'],
+  commands: ['interpreter', 'session', 'results', 'analysis', 'unwind', 'symbols', 'formats', 'bytes'],
+  ui: ['results', 'interpreter'],
+  cli: ['commands', 'ui', 'interpreter', 'session', 'results', 'analysis', 'unwind', 'symbols', 'formats', 'bytes'],
+};
+
+/** Packages a layer may not import (commands never render; formats never touch the terminal). */
+const FORBIDDEN_PACKAGES: Partial<Record<Layer, RegExp>> = {
+  bytes: /^(ink|react|minimist)$/,
+  formats: /^(ink|react|minimist)$/,
+  symbols: /^(ink|react|minimist)$/,
+  unwind: /^(ink|react|minimist)$/,
+  analysis: /^(ink|react|minimist)$/,
+  session: /^(ink|react|minimist)$/,
+  interpreter: /^(ink|react|minimist)$/,
+  commands: /^(ink|react|minimist)$/,
+};
+
+function layerOf(file: string): Layer | undefined {
+  const rel = path.relative(root, file).split(path.sep);
+  if (rel[0] === 'commands') return 'commands';
+  if (rel[0] !== 'src') return undefined;
+  const l = rel[1];
+  if (l === 'formats') return 'formats';
+  return (Object.keys(ALLOWED) as Layer[]).find((x) => x === l);
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir)) {
+    const p = path.join(dir, e);
+    if (statSync(p).isDirectory()) out.push(...walk(p));
+    else if (/\.tsx?$/.test(e)) out.push(p);
+  }
+  return out;
+}
+
+/** Import specifiers of a file: static imports, re-exports and dynamic imports. */
+export function importsOf(source: string): string[] {
+  const specs: string[] = [];
+  const re = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(source))) specs.push((m[1] ?? m[2] ?? m[3])!);
+  return specs;
+}
+
+const files = [...walk(path.join(root, 'src')), ...walk(path.join(root, 'commands'))];
+
+t.test('every import goes down the layers', async (t) => {
+  const violations: string[] = [];
+  for (const f of files) {
+    const from = layerOf(f);
+    if (!from) continue;
+    for (const spec of importsOf(readFileSync(f, 'utf8'))) {
+      if (spec.startsWith('.')) {
+        const to = layerOf(path.resolve(path.dirname(f), spec));
+        if (!to || to === from) continue;
+        if (!ALLOWED[from].includes(to)) violations.push(`${path.relative(root, f)} (${from}) imports ${spec} (${to})`);
+      } else {
+        const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+        if (FORBIDDEN_PACKAGES[from]?.test(pkg)) violations.push(`${path.relative(root, f)} (${from}) imports package ${pkg}`);
+      }
+    }
+  }
+  t.same(violations, [], 'no forbidden imports');
+});
+
+t.test('commands never print', async (t) => {
+  const printing = files.filter((f) => layerOf(f) === 'commands' && /process\.(stdout|stderr)|console\.(log|error|warn)/.test(readFileSync(f, 'utf8')));
+  t.same(printing.map((f) => path.relative(root, f)), []);
+});
+
+t.test('the guard sees a forbidden edge', async (t) => {
+  // The checker itself must be able to fail: a formats file importing the session is caught.
+  t.same(importsOf("import { Session } from '../../session/session.js';\nexport { x } from './y.js';"), ['../../session/session.js', './y.js']);
+  const from = layerOf(path.join(root, 'src/formats/pe/x.ts'))!;
+  const to = layerOf(path.resolve(root, 'src/formats/pe', '../../session/session.js'))!;
+  t.equal(from, 'formats');
+  t.equal(to, 'session');
+  t.notOk(ALLOWED[from].includes(to));
+});
