@@ -1,0 +1,299 @@
+/**
+ * Helpers shared by the per-architecture walkers: memory access, the
+ * "does this look like a return address" test, stack scanning and STACK CFI
+ * evaluation.
+ */
+import type { CpuArch } from '../formats/minidump/types.js';
+import { evaluatePostfix } from './postfix.js';
+import type { CallerCandidate, CfiRows, UnwindEnvironment, UnwindModule } from './types.js';
+
+export const MASK64 = (1n << 64n) - 1n;
+export const MASK32 = (1n << 32n) - 1n;
+
+export function pointerSize(arch: CpuArch): 4 | 8 {
+  return arch === 'x86' || arch === 'arm' ? 4 : 8;
+}
+
+/** Reads one little-endian word of `size` bytes; undefined when not fully readable. */
+export function readWord(env: UnwindEnvironment, addr: bigint, size: 4 | 8): bigint | undefined {
+  if (addr < 0n || addr > MASK64 - BigInt(size)) return undefined;
+  const buf = safeRead(env, addr, size);
+  if (buf.length < size) return undefined;
+  return size === 8 ? buf.readBigUInt64LE(0) : BigInt(buf.readUInt32LE(0));
+}
+
+/** env.memory.read that never throws and never returns more than asked. */
+export function safeRead(env: UnwindEnvironment, addr: bigint, len: number): Buffer {
+  if (addr < 0n || len <= 0) return Buffer.alloc(0);
+  try {
+    const b = env.memory.read(addr, len);
+    return b.length > len ? b.subarray(0, len) : b;
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
+export function safeModuleAt(env: UnwindEnvironment, addr: bigint): UnwindModule | undefined {
+  if (addr < 0n) return undefined;
+  try {
+    return env.moduleAt(addr);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Code bytes at [addr, addr+len): dump memory first, then the module's image
+ * (mini dumps rarely hold code, the PE file does).
+ */
+export function readCode(env: UnwindEnvironment, addr: bigint, len: number): Buffer {
+  const fromMemory = safeRead(env, addr, len);
+  if (fromMemory.length >= len) return fromMemory;
+  const mod = safeModuleAt(env, addr);
+  if (mod?.image === undefined) return fromMemory;
+  const rva = addr - mod.base;
+  if (rva < 0n || rva >= BigInt(mod.size)) return fromMemory;
+  try {
+    const fromImage = mod.image.readRva(Number(rva), len);
+    return fromImage.length > fromMemory.length ? fromImage.subarray(0, len) : fromMemory;
+  } catch {
+    return fromMemory;
+  }
+}
+
+/** x64 canonical user/kernel address (not in the non-canonical hole). */
+export function isCanonical(v: bigint): boolean {
+  return !(v > 0x7fffffffffffn && v < 0xffff800000000000n);
+}
+
+/** Length of an x86/x64 ModRM-encoded operand (ModRM + SIB + displacement) starting at buf[p]. */
+function modrmLength(buf: Buffer, p: number): number | undefined {
+  const modrm = buf[p];
+  if (modrm === undefined) return undefined;
+  const mod = modrm >> 6;
+  const rm = modrm & 7;
+  if (mod === 3) return 1;
+  let len = 1;
+  if (rm === 4) {
+    const sib = buf[p + 1];
+    if (sib === undefined) return undefined;
+    len += 1;
+    if (mod === 0 && (sib & 7) === 5) len += 4;
+  } else if (mod === 0 && rm === 5) {
+    len += 4; // disp32 (x86) or RIP-relative (x64)
+  }
+  if (mod === 1) len += 1;
+  else if (mod === 2) len += 4;
+  return len;
+}
+
+/**
+ * True when the bytes just before `end` (buf holds the bytes [end-buf.length, end))
+ * decode as a CALL ending exactly at `end`: `E8 rel32` or `FF /2` with any operand.
+ */
+export function endsWithX86Call(buf: Buffer): boolean {
+  const end = buf.length;
+  if (end >= 5 && buf[end - 5] === 0xe8) return true;
+  for (let n = 2; n <= Math.min(8, end); n++) {
+    const p = end - n;
+    if (buf[p] !== 0xff) continue;
+    const modrm = buf[p + 1];
+    if (modrm === undefined || ((modrm >> 3) & 7) !== 2) continue;
+    const len = modrmLength(buf, p + 1);
+    if (len !== undefined && p + 1 + len === end) return true;
+  }
+  return false;
+}
+
+/** ARM64: the instruction before a return address must be BL, BLR or a PAC BLRA* form. */
+export function isArm64Call(insn: number): boolean {
+  if ((insn & 0xfc000000) >>> 0 === 0x94000000) return true; // BL imm26
+  if ((insn & 0xfffffc1f) >>> 0 === 0xd63f0000) return true; // BLR Xn
+  if ((insn & 0xfefff800) >>> 0 === 0xd63f0800) return true; // BLRAA/BLRAB/BLRAAZ/BLRABZ
+  return false;
+}
+
+/**
+ * Could `v` be a return address? It must be non-null, fit the architecture,
+ * lie in a loaded module (its code, when the image says), and, when the code
+ * bytes are readable, follow a CALL instruction.
+ */
+export function looksLikeReturnAddress(env: UnwindEnvironment, v: bigint): boolean {
+  const arch = env.arch;
+  if (v < 0x1000n) return false;
+  if (arch === 'x86' && v > MASK32) return false;
+  if (arch === 'amd64' && !isCanonical(v)) return false;
+  if (arch === 'arm64' && (v & 3n) !== 0n) return false;
+  const back = arch === 'arm64' ? 4n : 1n;
+  const mod = safeModuleAt(env, v - back);
+  if (mod === undefined) return false;
+  if (mod.image?.isCodeRva !== undefined) {
+    const rva = v - back - mod.base;
+    if (rva < 0n || rva >= BigInt(mod.size)) return false;
+    try {
+      if (!mod.image.isCodeRva(Number(rva))) return false;
+    } catch {
+      return false;
+    }
+  }
+  if (arch === 'arm64') {
+    const b = readCode(env, v - 4n, 4);
+    if (b.length < 4) return true;
+    return isArm64Call(b.readUInt32LE(0));
+  }
+  const b = readCode(env, v - 8n, 8);
+  if (b.length < 8) return true;
+  return endsWithX86Call(b);
+}
+
+export interface ScanHit {
+  /** Stack address of the return address. */
+  address: bigint;
+  value: bigint;
+}
+
+/** Breakpad/rust-minidump scan window: 40 words, 4x more when the callee frame is well-known. */
+export const SCAN_WORDS = 40;
+export const SCAN_WORDS_TRUSTED = 160;
+
+/** Scans `words` pointer-sized words upward from `start` for the first plausible return address. */
+export function scanForReturnAddress(env: UnwindEnvironment, start: bigint, words: number): ScanHit | undefined {
+  const size = pointerSize(env.arch);
+  const buf = safeRead(env, start, words * size);
+  const n = Math.floor(buf.length / size);
+  for (let i = 0; i < n; i++) {
+    const value = size === 8 ? buf.readBigUInt64LE(i * size) : BigInt(buf.readUInt32LE(i * size));
+    if (looksLikeReturnAddress(env, value)) return { address: start + BigInt(i * size), value };
+  }
+  return undefined;
+}
+
+/** Largest distance between a frame pointer and the next one up the stack that scanning recovery believes. */
+export const MAX_FRAME_GAP = 128n * 1024n;
+
+/** Parses a STACK CFI rule string (`.cfa: $rsp 8 + .ra: .cfa 8 - ^`) into register → expression. */
+export function parseCfiRules(rules: string): Map<string, string> | undefined {
+  const out = new Map<string, string>();
+  const tokens = rules.trim().split(/\s+/).filter((t) => t.length > 0);
+  let reg: string | undefined;
+  let expr: string[] = [];
+  for (const tok of tokens) {
+    if (tok.endsWith(':') && tok.length > 1) {
+      if (reg !== undefined) {
+        if (expr.length === 0) return undefined;
+        out.set(reg, expr.join(' '));
+      }
+      reg = tok.slice(0, -1);
+      expr = [];
+    } else {
+      if (reg === undefined) return undefined;
+      expr.push(tok);
+    }
+  }
+  if (reg !== undefined) {
+    if (expr.length === 0) return undefined;
+    out.set(reg, expr.join(' '));
+  }
+  return out;
+}
+
+/** Canonical register name for CFI: strips `$`, maps ARM64 aliases to the context names. */
+function cfiRegName(name: string, arch: CpuArch): string {
+  let n = name.startsWith('$') ? name.slice(1) : name;
+  n = n.toLowerCase();
+  if (arch === 'arm64') {
+    if (n === 'x29') return 'fp';
+    if (n === 'x30') return 'lr';
+  }
+  return n;
+}
+
+/**
+ * Evaluates Breakpad STACK CFI rows at `pc` (an address inside the rows'
+ * range) against the callee's registers. Returns the caller's registers,
+ * pc (.ra) and sp (.cfa), or undefined when `.cfa`/`.ra` cannot be computed.
+ */
+export function evaluateCfi(
+  env: UnwindEnvironment,
+  rows: CfiRows,
+  pc: bigint,
+  calleeRegs: Record<string, bigint>,
+  names: { pc: string; sp: string },
+): { regs: Record<string, bigint>; pc: bigint; sp: bigint } | undefined {
+  const arch = env.arch;
+  const size = pointerSize(arch);
+  const rules = parseCfiRules(rows.init);
+  if (rules === undefined) return undefined;
+  let applied = 0;
+  for (const d of rows.deltas) {
+    if (d.address > pc) continue;
+    if (++applied > 10000) break;
+    const more = parseCfiRules(d.rules);
+    if (more === undefined) return undefined;
+    for (const [k, v] of more) rules.set(k, v);
+  }
+  const vars = new Map<string, bigint>();
+  for (const [k, v] of Object.entries(calleeRegs)) {
+    vars.set(`$${k}`, v);
+    vars.set(k, v);
+    if (arch === 'arm64' && k === 'fp') { vars.set('$x29', v); vars.set('x29', v); }
+    if (arch === 'arm64' && k === 'lr') { vars.set('$x30', v); vars.set('x30', v); }
+  }
+  const opts = { bits: (size * 8) as 32 | 64, deref: (a: bigint) => readWord(env, a, size) };
+  const cfaExpr = rules.get('.cfa');
+  const raExpr = rules.get('.ra');
+  if (cfaExpr === undefined || raExpr === undefined) return undefined;
+  const cfa = evaluatePostfix(cfaExpr, vars, opts);
+  if (cfa === undefined) return undefined;
+  vars.set('.cfa', cfa);
+  const ra = evaluatePostfix(raExpr, vars, opts);
+  if (ra === undefined) return undefined;
+  const regs: Record<string, bigint> = {};
+  for (const [name, expr] of rules) {
+    if (name === '.cfa' || name === '.ra') continue;
+    if (expr.trim() === '.undef') continue;
+    const v = evaluatePostfix(expr, vars, opts);
+    if (v !== undefined) regs[cfiRegName(name, arch)] = v;
+  }
+  regs[names.pc] = ra;
+  if (regs[names.sp] === undefined) regs[names.sp] = cfa;
+  return { regs, pc: ra, sp: regs[names.sp] ?? cfa };
+}
+
+/** Tries the environment's STACK CFI rows covering `lookup` (pc, or pc - 1 for return addresses). */
+export function callerByCfi(
+  env: UnwindEnvironment,
+  lookup: bigint,
+  calleeRegs: Record<string, bigint>,
+  keep: readonly string[],
+  names: { pc: string; sp: string },
+): CallerCandidate | undefined {
+  if (env.cfiRules === undefined) return undefined;
+  let rows: CfiRows | undefined;
+  try {
+    rows = env.cfiRules(lookup);
+  } catch {
+    return undefined;
+  }
+  if (rows === undefined) return undefined;
+  const r = evaluateCfi(env, rows, lookup, calleeRegs, names);
+  if (r === undefined) return undefined;
+  // Callee-saved registers without a rule keep their values (Breakpad).
+  const regs: Record<string, bigint> = {};
+  for (const k of keep) {
+    const v = calleeRegs[k];
+    if (v !== undefined) regs[k] = v;
+  }
+  Object.assign(regs, r.regs);
+  return { regs, pc: r.pc, sp: r.sp, trust: 'cfi' };
+}
+
+/** Copies the named registers that are present. */
+export function pick(regs: Record<string, bigint>, names: readonly string[]): Record<string, bigint> {
+  const out: Record<string, bigint> = {};
+  for (const n of names) {
+    const v = regs[n];
+    if (v !== undefined) out[n] = v;
+  }
+  return out;
+}

@@ -1,0 +1,184 @@
+/**
+ * The stack walker: starting from a thread's context, ask the architecture's
+ * strategy chain for caller candidates (best first) and keep the first one
+ * that passes the sanity checks (rust-minidump `walk_stack` / Breakpad
+ * `Stackwalker::Walk`).
+ */
+import type { CpuArch, CpuContext } from '../formats/minidump/types.js';
+import { amd64Callers } from './amd64.js';
+import { arm64Callers } from './arm64.js';
+import { x86Callers } from './x86.js';
+import type { CalleeFrame, CallerCandidate, StackFrame, UnwindEnvironment, WalkOptions } from './types.js';
+
+export const DEFAULT_MAX_FRAMES = 256;
+export const HARD_MAX_FRAMES = 10000;
+/** A return address below this ends the walk (null page). */
+export const MIN_PC = 0x1000n;
+
+interface RegNames { pc: string; sp: string; fp: string; mask: bigint }
+
+function regNames(arch: CpuArch): RegNames | undefined {
+  switch (arch) {
+    case 'amd64': return { pc: 'rip', sp: 'rsp', fp: 'rbp', mask: (1n << 64n) - 1n };
+    case 'x86': return { pc: 'eip', sp: 'esp', fp: 'ebp', mask: (1n << 32n) - 1n };
+    case 'arm64': return { pc: 'pc', sp: 'sp', fp: 'fp', mask: (1n << 64n) - 1n };
+    default: return undefined;
+  }
+}
+
+/** The environment seen with the context's architecture (a WOW64 x86 context in an x64 dump walks as x86). */
+function envForArch(env: UnwindEnvironment, arch: CpuArch): UnwindEnvironment {
+  if (env.arch === arch) return env;
+  const e: UnwindEnvironment = {
+    arch,
+    memory: env.memory,
+    moduleAt: (a) => env.moduleAt(a),
+  };
+  if (env.x86FrameInfo !== undefined) e.x86FrameInfo = (a) => env.x86FrameInfo!(a);
+  if (env.cfiRules !== undefined) e.cfiRules = (a) => env.cfiRules!(a);
+  if (env.stackBounds !== undefined) e.stackBounds = env.stackBounds;
+  return e;
+}
+
+function callersFor(arch: CpuArch, env: UnwindEnvironment, callee: CalleeFrame, scan: boolean): Iterable<CallerCandidate> {
+  switch (arch) {
+    case 'amd64': return amd64Callers(env, callee, scan);
+    case 'x86': return x86Callers(env, callee, scan);
+    case 'arm64': return arm64Callers(env, callee, scan);
+    default: return [];
+  }
+}
+
+function frameContext(base: CpuContext, regs: Record<string, bigint>, names: RegNames, vectors: Record<string, Buffer> | undefined): CpuContext {
+  const ctx: CpuContext = {
+    arch: base.arch,
+    contextFlags: base.contextFlags,
+    regs,
+    pc: regs[names.pc] ?? 0n,
+    sp: regs[names.sp] ?? 0n,
+    fp: regs[names.fp] ?? 0n,
+    rawSize: base.rawSize,
+    rva: base.rva,
+  };
+  if (vectors !== undefined) ctx.vectors = vectors;
+  return ctx;
+}
+
+function addNote(frame: StackFrame, note: string): void {
+  frame.note = frame.note === undefined ? note : `${frame.note}; ${note}`;
+}
+
+const TRUSTED = new Set(['unwind-info', 'cfi', 'prewalked']);
+
+/**
+ * Walks the stack of one thread. Never throws on bad input: the walk just
+ * stops, and the last frame's `note` says why.
+ */
+export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: WalkOptions = {}): StackFrame[] {
+  const requested = opts.maxFrames ?? DEFAULT_MAX_FRAMES;
+  const maxFrames = Number.isFinite(requested) ? Math.max(1, Math.min(HARD_MAX_FRAMES, Math.floor(requested))) : DEFAULT_MAX_FRAMES;
+  const scan = opts.scan ?? true;
+  const arch = context.arch;
+  const names = regNames(arch);
+
+  const regs0: Record<string, bigint> = { ...context.regs };
+  const pc0 = context.pc;
+  const sp0 = context.sp;
+  if (names !== undefined) {
+    regs0[names.pc] = pc0;
+    regs0[names.sp] = sp0;
+  }
+  const first: StackFrame = {
+    index: 0,
+    pc: pc0,
+    sp: sp0,
+    fp: names !== undefined ? regs0[names.fp] ?? 0n : context.fp,
+    trust: 'context',
+    context: names !== undefined ? frameContext(context, regs0, names, context.vectors) : context,
+  };
+  const frames: StackFrame[] = [first];
+  if (names === undefined) {
+    addNote(first, `unwinding ${arch} stacks is not supported`);
+    return frames;
+  }
+  const archEnv = envForArch(env, arch);
+  const seen = new Set<string>([`${pc0}:${sp0}`]);
+  const paramSizes: number[] = [0];
+
+  for (;;) {
+    if (frames.length >= maxFrames) {
+      addNote(frames[frames.length - 1]!, `frame limit (${maxFrames}) reached`);
+      break;
+    }
+    const calleeFrame = frames[frames.length - 1]!;
+    const callee: CalleeFrame = {
+      index: calleeFrame.index,
+      regs: calleeFrame.context.regs,
+      pc: calleeFrame.pc,
+      sp: calleeFrame.sp,
+      trust: calleeFrame.trust,
+      calleeParameterSize: frames.length >= 2 ? paramSizes[frames.length - 2] ?? 0 : 0,
+    };
+    if (calleeFrame.context.vectors !== undefined) callee.vectors = calleeFrame.context.vectors;
+
+    let accepted: CallerCandidate | undefined;
+    let stop: string | undefined;
+    let rejected: string | undefined;
+    let tried = 0;
+    try {
+      for (const cand of callersFor(arch, archEnv, callee, scan)) {
+        if (++tried > 16) break;
+        const pc = cand.pc & names.mask;
+        const sp = cand.sp & names.mask;
+        if (pc < MIN_PC) {
+          if (TRUSTED.has(cand.trust)) {
+            stop = `end of stack (${cand.trust} gives return address 0x${pc.toString(16)})`;
+            break;
+          }
+          rejected = 'return address in the null page';
+          continue;
+        }
+        // Forward progress: the stack pointer must increase. ARM64's first unwind from a leaf keeps SP (caller PC = LR).
+        const leafLr = arch === 'arm64' && callee.index === 0 && sp === callee.sp && pc !== callee.pc;
+        if (sp <= callee.sp && !leafLr) {
+          rejected = `${cand.trust} unwind did not move the stack pointer up`;
+          continue;
+        }
+        if (env.stackBounds !== undefined && sp > env.stackBounds.high) {
+          rejected = `${cand.trust} unwind left the stack`;
+          continue;
+        }
+        if (seen.has(`${pc}:${sp}`)) {
+          rejected = 'loop in the frame chain';
+          continue;
+        }
+        accepted = { ...cand, pc, sp };
+        break;
+      }
+    } catch (e) {
+      // A broken environment callback must not take the whole walk down.
+      stop = `unwinding failed: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    if (accepted === undefined) {
+      addNote(calleeFrame, stop ?? (rejected !== undefined ? `walk stopped: ${rejected}` : 'walk stopped: no caller found'));
+      break;
+    }
+    seen.add(`${accepted.pc}:${accepted.sp}`);
+    const regs = { ...accepted.regs };
+    regs[names.pc] = accepted.pc;
+    regs[names.sp] = accepted.sp;
+    const frame: StackFrame = {
+      index: frames.length,
+      pc: accepted.pc,
+      sp: accepted.sp,
+      fp: regs[names.fp] ?? 0n,
+      trust: accepted.trust,
+      context: frameContext(context, regs, names, accepted.vectors),
+    };
+    if (accepted.isMachineFrame === true) frame.isMachineFrame = true;
+    if (accepted.note !== undefined) frame.note = accepted.note;
+    paramSizes[calleeFrame.index] = accepted.calleeParameterSize ?? 0;
+    frames.push(frame);
+  }
+  return frames;
+}
