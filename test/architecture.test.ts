@@ -101,3 +101,11 @@ t.test('the guard sees a forbidden edge', async (t) => {
   t.equal(to, 'session');
   t.notOk(ALLOWED[from].includes(to));
 });
+
+t.test('the README command reference matches the command table', async (t) => {
+  const { builtinCommands } = await import('../commands/index.js');
+  const { commandReferenceMarkdown } = await import('../src/cli/docs.js');
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  t.ok(readme.includes(commandReferenceMarkdown(builtinCommands)), 'README.md is up to date (run `npm run docs`)');
+  for (const c of builtinCommands) t.ok(c.examples && c.examples.length > 0, `${c.name} has an example`);
+});

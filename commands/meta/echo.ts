@@ -20,6 +20,7 @@ export const dotClsCommand: CommandSpec = {
   syntax: '.cls',
   summary: 'Clear the screen (the UI transcript; in batch mode it prints nothing)',
   noDump: true,
+  examples: ['.cls'],
   run() {
     return { blocks: [], clear: true, data: { type: 'cls' } };
   },
@@ -32,6 +33,7 @@ export const qCommand: CommandSpec = {
   syntax: 'q | qq | qd',
   summary: 'End the debugging session',
   noDump: true,
+  examples: ['q'],
   run() {
     return ok(['quit:'], { type: 'quit' }, { quit: true });
   },
