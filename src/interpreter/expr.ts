@@ -46,6 +46,8 @@ export interface ExprEnv {
   /**
    * A symbol or module name as typed (`kernel32!CreateProcessW`, `ntdll`,
    * `foo!bar::baz`); a leading `!` that only forced symbol lookup is removed.
+   * May throw an ExprError (any offset) such as 'Ambiguous symbol': the evaluator
+   * re-throws it positioned at the name.
    */
   symbol(name: string): bigint | undefined;
 }
@@ -344,7 +346,7 @@ class MasmParser {
         const r = this.register(lower);
         if (r !== undefined) return r;
       }
-      const s = this.env.symbol(tok);
+      const s = this.symbol(tok, p);
       if (s !== undefined) return mask(s);
       const r = this.register(lower);
       if (r !== undefined) return r;
@@ -353,9 +355,22 @@ class MasmParser {
     // `module!` with nothing after it (`ping!+0x3c`) is a syntax error in dbgeng.
     if (bang === tok.length - 1) this.fail('Syntax', p);
     const name = bang === 0 ? tok.slice(1) : tok;
-    const s = this.env.symbol(name);
+    const s = this.symbol(name, p);
     if (s === undefined) this.fail("Couldn't resolve", p);
     return mask(s);
+  }
+
+  /**
+   * Symbol lookup. An env may throw an ExprError of its own (e.g. 'Ambiguous
+   * symbol'); it is re-positioned at the name so the message quotes it.
+   */
+  private symbol(name: string, p: number): bigint | undefined {
+    try {
+      return this.env.symbol(name);
+    } catch (e) {
+      if (e instanceof ExprError) throw new ExprError(e.kind, p, e.style, e.desc);
+      throw e;
+    }
   }
 
   /** A register value, sign-extended when the register is 32 bits wide. */
@@ -381,7 +396,7 @@ class MasmParser {
       const close = t.indexOf('"', p + 3);
       if (close < 0 || close >= this.end) this.fail('Syntax', p);
       this.pos = close + 1;
-      const s = this.env.symbol(t.slice(p + 3, close));
+      const s = this.symbol(t.slice(p + 3, close), p);
       if (s === undefined) this.fail("Couldn't resolve", p);
       return mask(s);
     }

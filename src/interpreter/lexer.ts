@@ -66,8 +66,8 @@ export interface ParsedCommand {
   comment: boolean;
 }
 
-/** Tokens whose `{ ... }` blocks may contain `;`. */
-const BLOCK_COMMANDS = /^\.(if|elsif|else|for|foreach|while|do|block|catch)\b/i;
+/** Tokens whose `{ ... }` blocks may contain `;`, also behind a thread prefix (`~*e .if (...) { ... }`). */
+const BLOCK_COMMANDS = /^(~(~?\[[^\]]*\]|\d+|[*.#])?\s*(e\s+)?)?\.(if|elsif|else|for|foreach|while|do|block|catch)\b/i;
 
 /** Splits a line on `;` (see the module comment); empty commands are dropped. */
 export function splitCommandLine(line: string): CommandPiece[] {

@@ -315,3 +315,19 @@ t.test('MASM functions and evaluator switches', async (t) => {
   t.ok(wildcardMatch('abc', 'a[a-c]c'));
   t.notOk(wildcardMatch('adc', 'a[a-c]c'));
 });
+
+t.test('errors thrown by the env are positioned at the name', async (t) => {
+  const env = fakeEnv();
+  const ambiguous: ExprEnv = {
+    ...env,
+    symbol: (n) => {
+      if (n === 'dup') throw new ExprError('Ambiguous symbol', 0);
+      return env.symbol(n);
+    },
+  };
+  const e = errorOf(() => evaluate('1 + dup', ambiguous));
+  t.equal(e.kind, 'Ambiguous symbol');
+  t.equal(e.offset, 4);
+  t.same(formatExprError(e, '1 + dup'), ["Ambiguous symbol error at 'dup'"]);
+  t.throws(() => evaluate('zzz', { ...env, symbol: () => { throw new RangeError('boom'); } }), RangeError);
+});

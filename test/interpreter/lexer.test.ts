@@ -19,6 +19,8 @@ t.test('splitting on ;', async (t) => {
     ['$$<c:\\s.txt; k', ['$$<c:\\s.txt', 'k']],
     ['$$>a<c:\\s.txt 1 2; k', ['$$>a<c:\\s.txt 1 2', 'k']],
     ['.if (1) { k; r } .else { q }; lm', ['.if (1) { k; r } .else { q }', 'lm']],
+    ['~*e .if (@$tid == 1) { k; r }; q', ['~*e .if (@$tid == 1) { k; r }', 'q']],
+    ['.echo {; k', ['.echo {', 'k']],
     ['bp kernel32!CreateFileW "k;g"; bl', ['bp kernel32!CreateFileW "k;g"', 'bl']],
     ['.echo START; k; .echo END; q', ['.echo START', 'k', '.echo END', 'q']],
     ['', []],
