@@ -24,7 +24,7 @@ import { findRuntimeFunctionIn, readRuntimeFunctionX64, readRuntimeFunctions } f
 import type { PdataFormat } from './pdata.js';
 import { hex } from './rva-reader.js';
 import type { RvaRange, RvaReader } from './rva-reader.js';
-import { IMAGE_DEBUG_TYPE, IMAGE_DIRECTORY_ENTRY, IMAGE_FILE_MACHINE } from './types.js';
+import { IMAGE_DEBUG_TYPE, IMAGE_DIRECTORY_ENTRY, IMAGE_FILE_MACHINE, IMAGE_SCN } from './types.js';
 import type {
   ImageDataDirectory,
   ImageDebugDirectory,
@@ -146,6 +146,16 @@ export class PeImage implements RvaReader {
       if (rva >= s.virtualAddress && rva < s.virtualAddress + extent) return s;
     }
     return undefined;
+  }
+
+  /**
+   * True when `rva` lies in a section marked executable or as code
+   * (IMAGE_SCN_MEM_EXECUTE / IMAGE_SCN_CNT_CODE): used to vet return
+   * addresses found by stack scanning.
+   */
+  isCodeRva(rva: number): boolean {
+    const s = this.sectionForRva(rva);
+    return s !== undefined && (s.characteristics & (IMAGE_SCN.MEM_EXECUTE | IMAGE_SCN.CNT_CODE)) !== 0;
   }
 
   /**

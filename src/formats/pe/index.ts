@@ -21,7 +21,7 @@ export { readVersionInfo, parseVersionInfo, parseVersionBlocks, findResource, re
 export type { VersionBlock, VersionInfoResult, ResourceData, ResourceDirectoryEntry } from './version.js';
 export type { RvaReader, RvaRange } from './rva-reader.js';
 export * from './layouts.js';
-export { IMAGE_FILE_MACHINE, IMAGE_FILE_CHARACTERISTICS, IMAGE_DIRECTORY_ENTRY, IMAGE_DEBUG_TYPE, RT_VERSION, machineName } from './types.js';
+export { IMAGE_FILE_MACHINE, IMAGE_FILE_CHARACTERISTICS, IMAGE_SCN, IMAGE_DIRECTORY_ENTRY, IMAGE_DEBUG_TYPE, RT_VERSION, machineName } from './types.js';
 export type {
   PeMachineName,
   ImageDosHeader,

@@ -24,6 +24,16 @@ export const IMAGE_FILE_CHARACTERISTICS = {
   DLL: 0x2000,
 } as const;
 
+/** IMAGE_SECTION_HEADER.Characteristics bits (E.2). */
+export const IMAGE_SCN = {
+  CNT_CODE: 0x00000020,
+  CNT_INITIALIZED_DATA: 0x00000040,
+  CNT_UNINITIALIZED_DATA: 0x00000080,
+  MEM_EXECUTE: 0x20000000,
+  MEM_READ: 0x40000000,
+  MEM_WRITE: 0x80000000,
+} as const;
+
 /** Data directory indices (E.1). Only indices < NumberOfRvaAndSizes are meaningful. */
 export const IMAGE_DIRECTORY_ENTRY = {
   EXPORT: 0,

@@ -204,6 +204,9 @@ for (const [kind, open] of [
     t.equal(img.readRvaExact(0xffff0, 0x20), undefined, 'beyond the image');
     t.equal(img.readRva(-1, 4).length, 0);
     t.equal(img.readRva(0, 2).toString('latin1'), 'MZ');
+    t.equal(img.isCodeRva(sample.funcs.f2 + 3), true, '.text is code');
+    t.equal(img.isCodeRva(sample.rsdsRva), false, '.rdata is not');
+    t.equal(img.isCodeRva(0x10), false, 'headers are not');
     t.end();
   });
 
