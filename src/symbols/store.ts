@@ -360,7 +360,10 @@ export async function locateSymbolFile(req: LocateRequest, path: readonly Symbol
 }
 
 async function searchChain(s: Search, stores: readonly SymbolStore[], opts: LocateOptions): Promise<{ found: FoundFile; downloaded: boolean } | undefined> {
-  const down = stores[0]?.kind === 'dir' ? stores[0].path : (opts.cacheDir ?? defaultSymbolCache());
+  // The downstream store is the first of several; a lone store (`srv*\\share`) is not written to:
+  // compressed files found there are expanded into the cache directory instead.
+  const first = stores[0];
+  const down = stores.length > 1 && first?.kind === 'dir' ? first.path : (opts.cacheDir ?? defaultSymbolCache());
   for (let k = 0; k < stores.length; k++) {
     const st = stores[k]!;
     if (st.kind === 'dir') {
