@@ -331,3 +331,33 @@ t.test('errors thrown by the env are positioned at the name', async (t) => {
   t.same(formatExprError(e, '1 + dup'), ["Ambiguous symbol error at 'dup'"]);
   t.throws(() => evaluate('zzz', { ...env, symbol: () => { throw new RangeError('boom'); } }), RangeError);
 });
+
+t.test('random input: a 64-bit value or a positioned ExprError, nothing else', async (t) => {
+  const env = fakeEnv();
+  const alphabet = ['1', 'f', '0x', '0n', '`', ' ', '(', ')', '+', '-', '*', '/', '%', '<', '>', '=', '!', '&', '|', '^', '@', '$', '.', 'poi', 'not', 'rax', 'eax', 'abc!', 'myvar', '"', ',', 'mod', '$scmp(', '@@masm(', 'h', 'z', '~'];
+  let seed = 12345;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  let values = 0;
+  let errors = 0;
+  for (let i = 0; i < 3000; i++) {
+    let text = '';
+    const len = 1 + rand(10);
+    for (let j = 0; j < len; j++) text += alphabet[rand(alphabet.length)];
+    try {
+      const v = evaluate(text, env);
+      if (v < 0n || v >= 1n << 64n) t.fail(`${text} → out of range ${v}`);
+      values++;
+    } catch (e) {
+      if (!(e instanceof ExprError)) {
+        t.fail(`${JSON.stringify(text)} threw ${String(e)}`);
+        continue;
+      }
+      if (e.offset < 0 || e.offset > text.length) t.fail(`${JSON.stringify(text)}: offset ${e.offset}`);
+      errors++;
+    }
+  }
+  t.ok(values > 0 && errors > 0, `values ${values}, errors ${errors}`);
+});

@@ -150,3 +150,28 @@ t.test('parseCommandLine keeps offsets into the line', async (t) => {
   t.equal(cmds[2]!.comment, true);
   t.equal(cmds[2]!.command, '*');
 });
+
+t.test('random lines: split and parse never fail with anything but a Syntax ExprError', async (t) => {
+  const alphabet = ['~', '*', 'e', ' ', ';', '"', '\\', '$$', '$<', '$$>a<', '[', ']', '|', '||', '#', '.', '1', 's', 'k', '!', '{', '}', '.if', '?'];
+  let seed = 777;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  for (let i = 0; i < 3000; i++) {
+    let line = '';
+    const len = 1 + rand(12);
+    for (let j = 0; j < len; j++) line += alphabet[rand(alphabet.length)];
+    const pieces = splitCommandLine(line);
+    for (const p of pieces) {
+      if (line.slice(p.offset, p.offset + p.text.length) !== p.text) t.fail(`${JSON.stringify(line)}: bad piece offset`);
+      try {
+        const c = parseCommand(line, p.offset, p.offset + p.text.length);
+        if (c.argsOffset < p.offset || c.argsOffset > p.offset + p.text.length) t.fail(`${JSON.stringify(line)}: argsOffset`);
+      } catch (e) {
+        if (!(e instanceof ExprError) || e.kind !== 'Syntax') t.fail(`${JSON.stringify(line)} threw ${String(e)}`);
+      }
+    }
+  }
+  t.pass('3000 random lines');
+});
