@@ -10,6 +10,8 @@ import { lmCommand } from './standard/lm.js';
 import { dotLasteventCommand, dotTimeCommand, pipeCommand, systemsCommand, vertargetCommand } from './standard/process.js';
 import { rCommand } from './standard/r.js';
 import { tildeCommand } from './standard/threads.js';
+import { dCommand } from './standard/d.js';
+import { dotFormatsCommand, evaluateCommand } from './standard/evaluate.js';
 
 const table: CommandSpec[] = [];
 
@@ -32,3 +34,6 @@ table.push(
   qCommand,
   makeHelpCommand(() => builtinCommands),
 );
+
+// Memory display, expressions and process-state extensions.
+table.push(dCommand, evaluateCommand, dotFormatsCommand);
