@@ -305,14 +305,16 @@ export class PeImage implements RvaReader {
       if (!entry) return undefined;
       const size = Math.min(entry.sizeOfData, MAX_CODEVIEW_SIZE);
       let buf: Buffer | undefined;
+      // A file is read at PointerToRawData; a mapped image only has AddressOfRawData (0 when the
+      // payload is not mapped). A file whose PointerToRawData is stale falls back to the RVA.
       if (this.layout === 'file' && entry.pointerToRawData !== 0) {
         const b = this.source!.read(entry.pointerToRawData, size);
-        buf = b.length === size ? b : undefined;
-      } else if (entry.addressOfRawData !== 0) {
-        buf = this.readRvaExact(entry.addressOfRawData, size);
+        if (b.length === size) buf = b;
       }
+      if (!buf && entry.addressOfRawData !== 0) buf = this.readRvaExact(entry.addressOfRawData, size);
       if (!buf) {
-        this.note([`CodeView record (${size} bytes at ${this.layout === 'file' ? `file offset ${hex(entry.pointerToRawData)}` : `RVA ${hex(entry.addressOfRawData)}`}) is not readable`]);
+        const where = this.layout === 'file' ? `file offset ${hex(entry.pointerToRawData)}` : `RVA ${hex(entry.addressOfRawData)}`;
+        this.note([`CodeView record (${size} bytes at ${where}) is not readable`]);
         return undefined;
       }
       return parseCodeViewRecord(buf);

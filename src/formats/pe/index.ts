@@ -15,6 +15,7 @@ export {
   arm64FunctionEnd,
   decodeArm64,
   runtimeFunctionSize,
+  MAX_PDATA_BYTES,
 } from './pdata.js';
 export type { PdataFormat, RuntimeFunctionsResult } from './pdata.js';
 export { readVersionInfo, parseVersionInfo, parseVersionBlocks, findResource, readResourceDirectory, formatFileVersion } from './version.js';

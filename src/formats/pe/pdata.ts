@@ -16,6 +16,13 @@ import type { RuntimeFunction, RuntimeFunctionArm64, RuntimeFunctionX64 } from '
 
 export type PdataFormat = 'x64' | 'arm64';
 
+/**
+ * Largest exception directory we read (2.7 M x64 entries; the biggest real
+ * DLLs have a few hundred thousand). Zero-fill RVAs of a hostile image could
+ * otherwise make us allocate and decode hundreds of megabytes.
+ */
+export const MAX_PDATA_BYTES = 32 * 1024 * 1024;
+
 export interface RuntimeFunctionsResult {
   functions: RuntimeFunction[];
   problems: string[];
@@ -66,6 +73,10 @@ export function readRuntimeFunctions(img: RvaReader, dir: RvaRange, format: Pdat
   if (size > sizeOfImage && sizeOfImage > 0) {
     problems.push(`exception directory size ${hex(size)} exceeds SizeOfImage ${hex(sizeOfImage)}; clamped`);
     size = sizeOfImage;
+  }
+  if (size > MAX_PDATA_BYTES) {
+    problems.push(`exception directory size ${hex(size)} is larger than ${MAX_PDATA_BYTES} bytes; reading the start`);
+    size = MAX_PDATA_BYTES;
   }
   const count = Math.floor(size / entrySize);
   const buf = img.readRva(dir.rva, count * entrySize);

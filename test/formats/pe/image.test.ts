@@ -314,6 +314,13 @@ t.test('CodeView: file uses PointerToRawData, mapped uses AddressOfRawData', (t)
   t.equal(openFile(s.pe.file).codeView()?.guid, GUID_TEXT, 'file: AddressOfRawData 0 does not matter');
   const mapped = openMapped(s.pe.mapped, BASE);
   t.equal(mapped.codeView(), undefined, 'mapped: no AddressOfRawData, no record');
+  t.match(mapped.problems, [/CodeView record \(\d+ bytes at RVA 0x0\) is not readable/]);
+  // A file whose PointerToRawData points past the end falls back to AddressOfRawData.
+  const stale = Buffer.from(sample.pe.file);
+  const entryAt = sample.pe.file.indexOf(Buffer.from(new Uint32Array([sample.rsdsRva, sample.rsdsFile]).buffer));
+  t.ok(entryAt > 0, 'found the CODEVIEW entry bytes');
+  stale.writeUInt32LE(0x7fff0000, entryAt + 4);
+  t.equal(openFile(stale).codeView()?.guid, GUID_TEXT, 'file: stale PointerToRawData → AddressOfRawData');
   t.end();
 });
 
