@@ -31,12 +31,12 @@ t.test('empty file, non-dump, kernel dumps, short header, bad version', async (t
   writeFileSync(p, Buffer.alloc(0));
   t.throws(() => MinidumpFile.open(p), { name: 'FormatError', kind: 'NotADump', message: /empty\.dmp is empty/ });
   t.throws(() => openBytes('text.dmp', Buffer.from('hello world, this is not a dump at all')), { kind: 'NotADump', message: /text\.dmp is not a minidump/ });
-  t.throws(() => openBytes('pe.dmp', Buffer.from('MZ\x90\x00')), { kind: 'NotADump' });
+  t.throws(() => openBytes('pe.dmp', Buffer.from('MZ\x90\x00')), { name: 'FormatError', kind: 'NotADump' });
   t.throws(() => openBytes('k64.dmp', Buffer.concat([Buffer.from('PAGEDU64'), Buffer.alloc(4096)])), {
     kind: 'KernelDump',
     message: /k64\.dmp is a kernel dump \(PAGEDU64\); dumpdbg reads user-mode minidumps \(MDMP\)/,
   });
-  t.throws(() => openBytes('k32.dmp', Buffer.concat([Buffer.from('PAGEDUMP'), Buffer.alloc(64)])), { kind: 'KernelDump', message: /PAGEDUMP/ });
+  t.throws(() => openBytes('k32.dmp', Buffer.concat([Buffer.from('PAGEDUMP'), Buffer.alloc(64)])), { name: 'FormatError', kind: 'KernelDump', message: /PAGEDUMP/ });
   t.equal(kindOf(() => openBytes('short.dmp', Buffer.from('MDMP\x93\xa7\0\0'))), 'Truncated');
   const bad = new SynthDump().build();
   bad.writeUInt32LE(0xa05d0001, 4);
@@ -44,7 +44,7 @@ t.test('empty file, non-dump, kernel dumps, short header, bad version', async (t
   // High 16 bits of Version are writer-specific and must be ignored.
   const hi = new SynthDump().header({ version: 0xa05da793 }).build();
   t.equal(MinidumpFile.fromBuffer(hi).header.version, 0xa05da793);
-  t.throws(() => MinidumpFile.open(join(dir, 'does-not-exist.dmp')), { kind: 'Io' });
+  t.throws(() => MinidumpFile.open(join(dir, 'does-not-exist.dmp')), { name: 'FormatError', kind: 'Io' });
 });
 
 t.test('directory past EOF is Truncated; partly readable directory warns', async (t) => {
@@ -267,4 +267,37 @@ t.test('tiny or random garbage never throws anything but FormatError', async (t)
     }
   }
   t.pass('300 corrupted dumps handled');
+});
+
+t.test('every truncation length opens or fails with a typed error', async (t) => {
+  const whole = new SynthDump().arch('amd64')
+    .thread({ id: 1, context: { rip: 0x1000n }, stack: { addr: 0x8000n, bytes: Buffer.alloc(64, 1) } })
+    .module({ base: 0x140000000n, size: 0x1000, name: 'app.exe', cv: { guid: '00112233445566778899AABBCCDDEEFF', age: 1, pdb: 'app.pdb' } })
+    .exception({ threadId: 1, code: 0xc0000005, context: { rip: 0x1000n } })
+    .miscInfo({ processId: 9 })
+    .threadNames([{ threadId: 1, name: 'main' }])
+    .memory64(0x20000n, Buffer.alloc(256, 2))
+    .build();
+  const kinds = new Set<string>();
+  let opened = 0;
+  for (let n = 0; n <= whole.length; n += 3) {
+    let f: MinidumpFile;
+    try {
+      f = MinidumpFile.fromBuffer(Buffer.from(whole.subarray(0, n)));
+    } catch (e) {
+      if (!(e instanceof FormatError)) throw e;
+      kinds.add(e.kind);
+      continue;
+    }
+    opened++;
+    for (const th of f.threads()) f.threadContext(th);
+    f.modules(); f.exception(); f.exceptionContext(); f.miscInfo(); f.threadNames(); f.memory.read(0x20000n, 256);
+    if (n < whole.length && f.warnings.length === 0 && f.directory.length > 0) {
+      // Cut inside a stream's data must be reported.
+      const cutInside = f.directory.some((d) => d.rva + d.dataSize > n);
+      if (cutInside) t.fail(`length ${n}: a stream is cut but no warning`);
+    }
+  }
+  t.same([...kinds].sort(), ['NotADump', 'Truncated']);
+  t.ok(opened > 100, `${opened} truncated prefixes opened`);
 });

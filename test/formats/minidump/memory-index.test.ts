@@ -1,0 +1,104 @@
+import t from 'tap';
+import type { ByteSource } from '../../../src/bytes/source.js';
+import { MemoryIndex, MinidumpFile } from '../../../src/formats/minidump/index.js';
+import { SynthDump } from '../../fixtures/synth/minidump-writer.js';
+
+/** A ByteSource whose bytes at offset i are (i & 0xff), and which records every read. */
+class CountingSource implements ByteSource {
+  readonly name = 'counting';
+  bytesRead = 0;
+  reads: [number, number][] = [];
+  constructor(readonly size: number) {}
+  read(offset: number, length: number): Buffer {
+    const n = Math.max(0, Math.min(length, this.size - offset));
+    this.reads.push([offset, length]);
+    this.bytesRead += n;
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) b[i] = (offset + i) & 0xff;
+    return b;
+  }
+  close(): void {}
+}
+
+t.test('100k ranges: sorted index, binary search, bounded reads', async (t) => {
+  const N = 100_000;
+  const ranges = [];
+  // Pages every 0x2000 with 0x1000 captured; given in reverse order to exercise the sort.
+  for (let i = N - 1; i >= 0; i--) ranges.push({ start: 0x10000000n + BigInt(i) * 0x2000n, size: 0x1000, fileOffset: i * 0x1000 });
+  const src = new CountingSource(N * 0x1000);
+  const t0 = performance.now();
+  const idx = new MemoryIndex(src, ranges);
+  const built = performance.now() - t0;
+  t.equal(idx.ranges.length, N);
+  t.equal(idx.ranges[0]?.start, 0x10000000n);
+  t.ok(built < 2000, `built in ${built.toFixed(0)} ms`);
+  const t1 = performance.now();
+  let hits = 0;
+  let expected = 0;
+  for (let k = 0; k < 100_000; k++) {
+    const i = (k * 7919) % N;
+    const off = k % 0x2000;
+    if (off < 0x1000) expected++;
+    const r = idx.findRange(0x10000000n + BigInt(i) * 0x2000n + BigInt(off));
+    if (r) {
+      hits++;
+      if (r.fileOffset !== i * 0x1000) t.fail(`probe ${k} found the wrong range`);
+    }
+  }
+  const looked = performance.now() - t1;
+  t.equal(hits, expected, 'probes in captured halves hit, the others miss');
+  t.ok(looked < 2000, `100k lookups in ${looked.toFixed(0)} ms`);
+  t.equal(idx.findRange(0x0fffffffn), undefined);
+  t.equal(idx.findRange(0x10000000n + BigInt(N) * 0x2000n), undefined);
+  // Reads touch only the requested bytes.
+  src.reads = [];
+  src.bytesRead = 0;
+  const b = idx.read(0x10000000n + 5n * 0x2000n + 0x10n, 8);
+  t.equal(b.length, 8);
+  t.same([...b], [0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17]);
+  t.same(src.reads, [[5 * 0x1000 + 0x10, 8]]);
+  // Crossing into a hole: only the captured prefix, still no over-read.
+  src.reads = [];
+  const c = idx.read(0x10000000n + 0xff0n, 0x100);
+  t.equal(c.length, 0x10);
+  t.same(src.reads, [[0xff0, 0x10]]);
+  t.equal(idx.nextRange(0x10000000n + 0x1001n)?.start, 0x10002000n);
+});
+
+t.test('Memory64 offsets beyond 4 GiB are kept exact', async (t) => {
+  // Synthesize a Memory64List whose BaseRva is past 4 GiB (the file "is" 8 GiB): ranges keep exact offsets.
+  const base = 0x1_0000_0000;
+  const src = new CountingSource(base + 0x10000);
+  const idx = new MemoryIndex(src, [{ start: 0x7000n, size: 0x1000, fileOffset: base + 0x1000 }]);
+  const b = idx.read(0x7000n, 4);
+  t.same(src.reads, [[base + 0x1000, 4]]);
+  t.equal(b.length, 4);
+
+  // And through the stream parser: a real synthetic dump with a Memory64List, BaseRva patched, file size faked.
+  const { buf, streams } = new SynthDump().memory64(0x7000n, Buffer.alloc(0x100, 1)).memory64(0x8000n, Buffer.alloc(0x100, 2)).buildWithMap();
+  const m64 = streams.find((s) => s.streamType === 9)!;
+  const baseRva = buf.readBigUInt64LE(m64.rva + 8);
+  const patched = Buffer.from(buf);
+  patched.writeBigUInt64LE(0x1_8000_0000n, m64.rva + 8);
+  const offsets: number[] = [];
+  // An 8 GiB "file": the synthetic dump's bytes first, 0xee filler after.
+  const big: ByteSource = {
+    name: 'big',
+    size: 0x2_0000_0000,
+    bytesRead: 0,
+    read(offset: number, length: number): Buffer {
+      offsets.push(offset);
+      if (offset < patched.length) return patched.subarray(offset, Math.min(patched.length, offset + length));
+      return Buffer.alloc(Math.min(length, 0x2_0000_0000 - offset), 0xee);
+    },
+    close(): void {},
+  };
+  const f = MinidumpFile.fromSource(big);
+  const r = f.memory.ranges;
+  t.equal(r.length, 2);
+  t.equal(r[0]?.fileOffset, 0x1_8000_0000);
+  t.equal(r[1]?.fileOffset, 0x1_8000_0100, 'running sum of sizes');
+  t.ok(baseRva > 0n);
+  t.same([...f.memory.read(0x8010n, 4)], [0xee, 0xee, 0xee, 0xee]);
+  t.equal(offsets.at(-1), 0x1_8000_0110);
+});
