@@ -726,9 +726,10 @@ NOINLINE static int run_deadlock_cs(void)
 
 NOINLINE static unsigned recurse(unsigned depth)
 {
-    volatile char frame[512];
-    frame[0] = (char)depth;
-    frame[sizeof frame - 1] = (char)(depth >> 8);
+    volatile char frame[512]; /* every 64th byte is written: the whole
+                                 buffer stays in the frame */
+    for (unsigned i = 0; i < sizeof frame; i += 64)
+        frame[i] = (char)(depth + i);
     return recurse(depth + 1) + frame[0] + frame[sizeof frame - 1];
 }
 
