@@ -100,7 +100,6 @@ export class DbiStream {
   readonly stream: PdbStream;
   readonly header: DbiStreamHeader;
   readonly substreams: DbiSubstreams;
-  private modulesCache: DbiModule[] | undefined;
   private contribsCache: SectionContribution[] | undefined;
   private dbgCache: number[] | undefined;
 
@@ -152,28 +151,57 @@ export class DbiStream {
     return this.stream.read(off, size);
   }
 
-  /** Module infos (ModInfo records). */
-  get modules(): DbiModule[] {
-    if (this.modulesCache) return this.modulesCache;
-    const ctx = `reading DBI module info substream`;
-    const buf = this.substream('modInfo');
-    const out: DbiModule[] = [];
-    let pos = 0;
-    while (pos + MOD_INFO_FIXED_SIZE <= buf.length) {
-      const m = ModInfoLayout.decode(buf, pos, ctx);
-      let p = pos + MOD_INFO_FIXED_SIZE;
-      const nameEnd = buf.indexOf(0, p);
-      if (nameEnd < 0) throw new FormatError('Truncated', `module ${out.length} name is not terminated`, ctx, p);
-      const moduleName = buf.toString('utf8', p, nameEnd);
-      p = nameEnd + 1;
-      const objEnd = buf.indexOf(0, p);
-      if (objEnd < 0) throw new FormatError('Truncated', `module ${out.length} object file name is not terminated`, ctx, p);
-      const objFileName = buf.toString('utf8', p, objEnd);
-      p = objEnd + 1;
-      out.push({
-        index: out.length,
-        moduleName,
-        objFileName,
+  /** ModInfo bytes read per step when walking the module list. */
+  private static readonly MOD_CHUNK = 4096;
+  private modCursor = 0;
+  private readonly modList: DbiModule[] = [];
+  private modDone = false;
+  private modBuf: Buffer = Buffer.alloc(0);
+  private modBufStart = 0;
+
+  /** At least min(want, remaining) ModInfo bytes starting at substream offset `pos` (chunked, cached). */
+  private modBytes(pos: number, want: number): Buffer {
+    const [base, size] = this.substreams.modInfo;
+    const need = Math.min(want, size - pos);
+    if (pos >= this.modBufStart && pos + need <= this.modBufStart + this.modBuf.length) {
+      return this.modBuf.subarray(pos - this.modBufStart);
+    }
+    const len = Math.min(size - pos, Math.max(need, DbiStream.MOD_CHUNK));
+    this.modBuf = this.stream.read(base + pos, len);
+    this.modBufStart = pos;
+    return this.modBuf;
+  }
+
+  /**
+   * Parses ModInfo records up to index `upTo` (inclusive), reading the
+   * substream a chunk at a time: finding module 2 does not read module 5000.
+   */
+  private parseModulesUpTo(upTo: number): void {
+    const ctx = 'reading DBI module info substream';
+    const [base, size] = this.substreams.modInfo;
+    while (!this.modDone && this.modList.length <= upTo) {
+      const pos = this.modCursor;
+      if (pos + MOD_INFO_FIXED_SIZE > size) {
+        this.modDone = true;
+        break;
+      }
+      // Fixed part plus the two names; ask for more bytes when a name is longer.
+      let want = MOD_INFO_FIXED_SIZE + 512;
+      let buf = this.modBytes(pos, want);
+      let nameEnd = buf.indexOf(0, MOD_INFO_FIXED_SIZE);
+      let objEnd = nameEnd < 0 ? -1 : buf.indexOf(0, nameEnd + 1);
+      while (objEnd < 0 && buf.length < size - pos) {
+        want = buf.length * 4;
+        buf = this.modBytes(pos, want);
+        nameEnd = buf.indexOf(0, MOD_INFO_FIXED_SIZE);
+        objEnd = nameEnd < 0 ? -1 : buf.indexOf(0, nameEnd + 1);
+      }
+      if (objEnd < 0) throw new FormatError('Truncated', `module ${this.modList.length} names are not terminated`, ctx, base + pos);
+      const m = ModInfoLayout.decode(buf, 0, ctx);
+      this.modList.push({
+        index: this.modList.length,
+        moduleName: buf.toString('utf8', MOD_INFO_FIXED_SIZE, nameEnd),
+        objFileName: buf.toString('utf8', nameEnd + 1, objEnd),
         symStream: nilToUndefined(m.moduleSymStream),
         symByteSize: m.symByteSize,
         c11ByteSize: m.c11ByteSize,
@@ -182,22 +210,48 @@ export class DbiStream {
         flags: m.flags,
         sectionContrib: decodeContrib(m.sectionContr, 0, ctx),
       });
-      pos = (p + 3) & ~3;
+      this.modCursor = pos + ((objEnd + 1 + 3) & ~3);
     }
-    this.modulesCache = out;
-    return out;
+    if (this.modDone) this.modBuf = Buffer.alloc(0);
   }
 
-  /** Section contributions sorted by (section, offset). */
+  /** Module `index` (0-based), parsing the module list only as far as needed. */
+  module(index: number): DbiModule | undefined {
+    if (!Number.isInteger(index) || index < 0) return undefined;
+    this.parseModulesUpTo(index);
+    return this.modList[index];
+  }
+
+  /** All module infos (ModInfo records). */
+  get modules(): DbiModule[] {
+    this.parseModulesUpTo(Number.MAX_SAFE_INTEGER);
+    return this.modList;
+  }
+
+  /** Section contribution entry size from the substream version (0 when the substream is empty). */
+  private contribEntrySize(): number {
+    const [off, size] = this.substreams.sectionContribution;
+    if (size < 4) return 0;
+    const version = this.stream.read(off, 4).readUInt32LE(0);
+    if (version === DBI_SC_VER_2) return SECTION_CONTRIB2_SIZE;
+    if (version === DBI_SC_VER_60) return SECTION_CONTRIB_SIZE;
+    throw new FormatError('UnsupportedVersion', `unknown section contribution version 0x${version.toString(16)}`, 'reading DBI section contribution substream', off);
+  }
+
+  /** Number of section contributions. */
+  get contributionCount(): number {
+    const entry = this.contribEntrySize();
+    return entry ? Math.floor((this.substreams.sectionContribution[1] - 4) / entry) : 0;
+  }
+
+  /** Section contributions sorted by (section, offset) (reads the whole substream). */
   get sectionContributions(): SectionContribution[] {
     if (this.contribsCache) return this.contribsCache;
     const ctx = `reading DBI section contribution substream`;
-    const buf = this.substream('sectionContribution');
+    const entry = this.contribEntrySize();
     const out: SectionContribution[] = [];
-    if (buf.length >= 4) {
-      const version = buf.readUInt32LE(0);
-      const entry = version === DBI_SC_VER_2 ? SECTION_CONTRIB2_SIZE : version === DBI_SC_VER_60 ? SECTION_CONTRIB_SIZE : 0;
-      if (entry === 0) throw new FormatError('UnsupportedVersion', `unknown section contribution version 0x${version.toString(16)}`, ctx, 0);
+    if (entry) {
+      const buf = this.substream('sectionContribution');
       for (let pos = 4; pos + entry <= buf.length; pos += entry) out.push(decodeContrib(buf, pos, ctx));
     }
     out.sort((a, b) => a.section - b.section || a.offset - b.offset);
@@ -205,23 +259,39 @@ export class DbiStream {
     return out;
   }
 
-  /** The contribution containing section:offset (binary search), if any. */
+  /**
+   * The contribution containing section:offset. Linkers write the array
+   * sorted by (section, offset), so it is first binary-searched in place
+   * (a few 28-byte reads); a miss falls back to loading and sorting it all.
+   */
   contributionAt(section: number, offset: number): SectionContribution | undefined {
-    const list = this.sectionContributions;
+    if (!this.contribsCache) {
+      const hit = this.contributionInPlace(section, offset);
+      if (hit) return hit;
+    }
+    return findContribution(this.sectionContributions, section, offset);
+  }
+
+  private contributionInPlace(section: number, offset: number): SectionContribution | undefined {
+    const entry = this.contribEntrySize();
+    const n = this.contributionCount;
+    if (!entry || n === 0) return undefined;
+    const base = this.substreams.sectionContribution[0] + 4;
+    const ctx = 'reading DBI section contribution substream';
+    const at = (i: number) => decodeContrib(this.stream.read(base + i * entry, SECTION_CONTRIB_SIZE), 0, ctx);
     let lo = 0;
-    let hi = list.length - 1;
+    let hi = n - 1;
     let best = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const c = list[mid]!;
+      const c = at(mid);
       if (c.section < section || (c.section === section && c.offset <= offset)) {
         best = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    // Zero-size contributions can share a start with the real one: walk back over them.
     for (let i = best; i >= 0 && i > best - 8; i--) {
-      const c = list[i]!;
+      const c = at(i);
       if (c.section !== section) break;
       if (offset >= c.offset && offset < c.offset + c.size) return c;
     }
@@ -262,6 +332,27 @@ export class DbiStream {
   get sectionHeaderStream(): number | undefined { return this.debugStream(DbgHeaderType.sectionHdr); }
   get fpoStream(): number | undefined { return this.debugStream(DbgHeaderType.fpo); }
   get newFpoStream(): number | undefined { return this.debugStream(DbgHeaderType.newFpo); }
+}
+
+/** Binary search in a (section, offset)-sorted contribution list; zero-size entries may share a start. */
+function findContribution(list: SectionContribution[], section: number, offset: number): SectionContribution | undefined {
+  let lo = 0;
+  let hi = list.length - 1;
+  let best = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = list[mid]!;
+    if (c.section < section || (c.section === section && c.offset <= offset)) {
+      best = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  for (let i = best; i >= 0 && i > best - 8; i--) {
+    const c = list[i]!;
+    if (c.section !== section) break;
+    if (offset >= c.offset && offset < c.offset + c.size) return c;
+  }
+  return undefined;
 }
 
 function nilToUndefined(n: number | undefined): number | undefined {

@@ -229,7 +229,7 @@ export class PdbFile {
   moduleSymbols(index: number): ModuleSymbols | undefined {
     const hit = this.moduleCache.get(index);
     if (hit) return hit;
-    const m = this.dbi.modules[index];
+    const m = this.dbi.module(index);
     if (!m) return undefined;
     const ms = new ModuleSymbols(this.msf, m);
     this.moduleCache.set(index, ms);
@@ -252,7 +252,7 @@ export class PdbFile {
    */
   private modulesFor(segment: number, offset: number): number[] {
     const dbi = this.dbi;
-    if (dbi.sectionContributions.length > 0) {
+    if (dbi.contributionCount > 0) {
       const c = dbi.contributionAt(segment, offset);
       return c ? [c.module] : [];
     }
