@@ -195,7 +195,13 @@ export class PeImage implements RvaReader {
   readRva(rva: number, len: number): Buffer {
     if (!Number.isInteger(rva) || rva < 0 || rva > MAX_RVA || len <= 0) return Buffer.alloc(0);
     len = Math.min(len, MAX_READ, MAX_RVA + 1 - rva);
-    if (this.layout === 'mapped') return this.memRead!(this.base + BigInt(rva), len);
+    if (this.layout === 'mapped') {
+      // Past SizeOfImage the memory belongs to something else: stop there, as the file layout stops outside its sections.
+      if (rva >= this.sizeOfImage) return Buffer.alloc(0);
+      const want = Math.min(len, this.sizeOfImage - rva);
+      const b = this.memRead!(this.base + BigInt(rva), want);
+      return b.length > want ? b.subarray(0, want) : b;
+    }
     const parts: Buffer[] = [];
     let done = 0;
     while (done < len) {

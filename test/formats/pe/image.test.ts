@@ -324,6 +324,16 @@ t.test('CodeView: file uses PointerToRawData, mapped uses AddressOfRawData', (t)
   t.end();
 });
 
+t.test('fromMemory: reads stop at SizeOfImage', (t) => {
+  // Memory beyond the image is readable here, but it is not the image's.
+  const big = Buffer.concat([sample.pe.mapped, Buffer.alloc(0x1000, 0xee)]);
+  const img = openMapped(big, BASE);
+  const end = sample.pe.sizeOfImage;
+  t.equal(img.readRva(end - 4, 16).length, 4);
+  t.equal(img.readRva(end, 16).length, 0);
+  t.end();
+});
+
 t.test('fromMemory: only the headers captured', (t) => {
   const img = openMapped(sample.pe.mapped, BASE, 0x1000);
   t.equal(img.sizeOfImage, sample.pe.sizeOfImage);
