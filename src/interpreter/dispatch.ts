@@ -108,7 +108,9 @@ export class Dispatcher {
         target.frameIndex = 0;
         if (sel.kind === 'all') {
           const t = target.thread(i);
-          blocks.push({ kind: 'text', lines: ['', `${i === target.eventThread ? '.' : ' '}${String(i).padStart(2)}  Id: ${hexId(target.processId)}.${(t?.threadId ?? 0).toString(16)} Suspend: ${t?.suspendCount ?? 0} Teb: ${tebText(t?.teb ?? 0n, target.pointerSize)} Unfrozen`] });
+          const mark = i === saved.thread ? '.' : i === target.eventThread ? '#' : ' ';
+          const name = target.dump.threadNames().get(t?.threadId ?? -1);
+          blocks.push({ kind: 'text', lines: ['', `${mark}${String(i).padStart(3)}  Id: ${hexId(target.processId)}.${(t?.threadId ?? 0).toString(16)} Suspend: ${t?.suspendCount ?? 0} Teb: ${tebText(t?.teb ?? 0n, target.pointerSize)} Unfrozen${name !== undefined ? ` "${name}"` : ''}`] });
         }
         const r = await this.invoke(rest, resolved.spec, resolved.token, resolved.args);
         blocks.push(...r.blocks);

@@ -8,6 +8,8 @@ export interface SessionOptions {
   imagePath: string;
   /** Teaching notes after each command. */
   explain: boolean;
+  /** Use only local stores and caches, never HTTP symbol servers. */
+  offline: boolean;
 }
 
 /**
@@ -18,6 +20,8 @@ export class Session {
   readonly targets: Target[] = [];
   current = 0;
   readonly options: SessionOptions;
+  /** `!sym noisy`: report every place searched when a module loads. */
+  noisySymbols = false;
   /** Text of the last command line, for "Enter repeats". */
   lastLine = '';
 
@@ -26,6 +30,7 @@ export class Session {
       symbolPath: options.symbolPath ?? process.env['_NT_SYMBOL_PATH'] ?? '',
       imagePath: options.imagePath ?? process.env['_NT_EXECUTABLE_IMAGE_PATH'] ?? '',
       explain: options.explain ?? false,
+      offline: options.offline ?? process.env['DUMPDBG_OFFLINE'] === '1',
     };
   }
 
@@ -36,13 +41,11 @@ export class Session {
   /** Opens a dump and makes it current. Throws FormatError with one clear sentence. */
   open(path: string, filePath = path): Target {
     const dump = MinidumpFile.open(filePath);
-    const t = new Target(dump, path, filePath);
-    this.targets.push(t);
-    this.current = this.targets.length - 1;
-    return t;
+    return this.addTarget(new Target(dump, path, filePath));
   }
 
   addTarget(t: Target): Target {
+    t.paths = () => ({ symbolPath: this.options.symbolPath, imagePath: this.options.imagePath, offline: this.options.offline });
     this.targets.push(t);
     this.current = this.targets.length - 1;
     return t;

@@ -1,30 +1,8 @@
 import type { MinidumpModule } from '../formats/minidump/types.js';
 
-/** A symbol in one module, by RVA. */
-export interface SymbolHit {
-  name: string;
-  rva: number;
-  size?: number;
-}
+import type { SourceLine, SymbolHit } from '../symbols/module-symbols.js';
 
-export interface SourceLine {
-  file: string;
-  line: number;
-}
-
-/**
- * What the session knows of one module's symbols, whatever their source
- * (PDB, Breakpad .sym, export table). Loaded lazily per module.
- */
-export interface ModuleSymbols {
-  kind: 'pdb' | 'sym' | 'export' | 'none';
-  /** File the symbols came from, for `lm`/`lmv`. */
-  path?: string;
-  lookup(rva: number): SymbolHit | undefined;
-  lineAt?(rva: number): SourceLine | undefined;
-  symbols?(): Iterable<SymbolHit>;
-  findByName?(name: string): SymbolHit | undefined;
-}
+export type { ModuleSymbols, SourceLine, SymbolHit } from '../symbols/module-symbols.js';
 
 /** An address resolved for display. */
 export interface ResolvedAddress {

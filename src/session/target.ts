@@ -1,12 +1,12 @@
 import type { MinidumpFile } from '../formats/minidump/minidump-file.js';
 import type { CpuContext, MinidumpModule, MinidumpThread } from '../formats/minidump/types.js';
 import { moduleNames } from './modules.js';
-import type { ModuleSymbols, ResolvedAddress } from './symbolize.js';
+import type { ResolvedAddress } from './symbolize.js';
+import type { ModuleSymbols } from '../symbols/module-symbols.js';
+import { NO_SYMBOLS } from '../symbols/module-symbols.js';
+import { loadModule } from './module-resolver.js';
+import type { ModuleLoadReport, ResolverPaths } from './module-resolver.js';
 
-/** Loads a module's symbols (PDB, .sym, exports) on first use; set by the symbol layer's wiring. */
-export type SymbolLoader = (module: MinidumpModule, name: string) => ModuleSymbols;
-
-const NO_SYMBOLS: ModuleSymbols = { kind: 'none', lookup: () => undefined };
 
 /**
  * Which register context commands see: the thread's own (as the dump stored
@@ -36,9 +36,11 @@ export class Target {
   frameIndex = 0;
   /** Readers consulted for memory the dump does not hold (mapped images). */
   readonly imageReaders: ImageMemoryReader[] = [];
-  symbolLoader: SymbolLoader | undefined;
+  /** Symbol and image paths (the session's, read when a module is first loaded). */
+  paths: () => ResolverPaths = () => ({ symbolPath: '', imagePath: '' });
   private names: string[] | undefined;
-  private readonly symbolCache = new Map<number, ModuleSymbols>();
+  private readonly reports = new Map<number, ModuleLoadReport>();
+  private readonly pending = new Map<number, Promise<ModuleLoadReport>>();
 
   constructor(dump: MinidumpFile, path: string, filePath = path) {
     this.dump = dump;
@@ -46,6 +48,60 @@ export class Target {
     this.filePath = filePath;
     this.eventThread = computeEventThread(dump);
     this.currentThread = this.eventThread;
+    // Mapped image files fill in what a mini dump lacks (code, .pdata, .rdata).
+    this.imageReaders.push((addr, len) => this.readFromImageFile(addr, len));
+  }
+
+  private readFromImageFile(addr: bigint, len: number): Buffer {
+    const m = this.dump.moduleAt(addr);
+    if (!m) return Buffer.alloc(0);
+    const img = this.reports.get(m.index)?.image;
+    if (!img || img.origin !== 'file') return Buffer.alloc(0);
+    const rva = Number(addr - m.baseOfImage);
+    const room = m.sizeOfImage - rva;
+    return room > 0 ? img.image.readRva(rva, Math.min(len, room)) : Buffer.alloc(0);
+  }
+
+  /**
+   * Loads a module's image and symbols once (searching the image and symbol
+   * paths, possibly downloading). Concurrent callers share one load.
+   */
+  async ensureModule(m: MinidumpModule): Promise<ModuleLoadReport> {
+    const done = this.reports.get(m.index);
+    if (done) return done;
+    let p = this.pending.get(m.index);
+    if (!p) {
+      p = loadModule(m, (a, n) => this.dump.memory.read(a, n), this.paths()).catch((e: unknown) => ({
+        symbols: NO_SYMBOLS,
+        symbolMessage: `symbol load failed: ${e instanceof Error ? e.message : String(e)}`,
+        attempts: [],
+        warnings: [],
+      }));
+      this.pending.set(m.index, p);
+    }
+    const r = await p;
+    this.reports.set(m.index, r);
+    this.pending.delete(m.index);
+    return r;
+  }
+
+  /** Loads the modules containing these addresses. */
+  async ensureForAddresses(addrs: Iterable<bigint>): Promise<void> {
+    const mods = new Map<number, MinidumpModule>();
+    for (const a of addrs) {
+      const m = this.dump.moduleAt(a);
+      if (m && !this.reports.has(m.index)) mods.set(m.index, m);
+    }
+    for (const m of mods.values()) await this.ensureModule(m);
+  }
+
+  async ensureAllModules(): Promise<void> {
+    for (const m of this.dump.modules()) await this.ensureModule(m);
+  }
+
+  /** What loading reported for a module (undefined while deferred). */
+  loadReport(m: MinidumpModule): ModuleLoadReport | undefined {
+    return this.reports.get(m.index);
   }
 
   get pointerSize(): 4 | 8 {
@@ -110,29 +166,26 @@ export class Target {
     return this.dump.modules().find((m) => m.moduleName.toLowerCase().split(/[\\/]/).pop() === want);
   }
 
-  /** The symbols of a module, loaded on first use (never throws: a failed load gives no symbols). */
+  /** The symbols of a loaded module; NO_SYMBOLS while the module is deferred (call ensureModule first). */
   moduleSymbols(m: MinidumpModule): ModuleSymbols {
-    let s = this.symbolCache.get(m.index);
-    if (!s) {
-      try {
-        s = this.symbolLoader ? this.symbolLoader(m, this.moduleName(m)) : NO_SYMBOLS;
-      } catch {
-        s = NO_SYMBOLS;
-      }
-      this.symbolCache.set(m.index, s);
-    }
-    return s;
+    return this.reports.get(m.index)?.symbols ?? NO_SYMBOLS;
   }
 
   /** The module's symbols if they were loaded already (for `lm`'s status column), else undefined (deferred). */
   loadedSymbols(m: MinidumpModule): ModuleSymbols | undefined {
-    return this.symbolCache.get(m.index);
+    return this.reports.get(m.index)?.symbols;
   }
 
-  /** Forgets loaded symbols (.reload). */
+  /** Forgets loaded images and symbols (.reload). */
   resetSymbols(index?: number): void {
-    if (index === undefined) this.symbolCache.clear();
-    else this.symbolCache.delete(index);
+    const drop = (i: number) => {
+      const r = this.reports.get(i);
+      r?.symbols.pdb?.close();
+      if (r?.image?.origin === 'file') r.image.image.close();
+      this.reports.delete(i);
+    };
+    if (index === undefined) for (const i of [...this.reports.keys()]) drop(i);
+    else drop(index);
   }
 
   /** Resolves an address to module, symbol and displacement for display. */
