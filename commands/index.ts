@@ -9,6 +9,8 @@ import { makeHelpCommand } from './meta/help.js';
 import { lmCommand } from './standard/lm.js';
 import { dotLasteventCommand, dotTimeCommand, pipeCommand, systemsCommand, vertargetCommand } from './standard/process.js';
 import { rCommand } from './standard/r.js';
+import { kCommand } from './standard/k.js';
+import { bangSymCommand, dotExepathCommand, dotKframesCommand, dotReloadCommand, dotSymfixCommand, dotSympathCommand } from './meta/sympath.js';
 import { tildeCommand } from './standard/threads.js';
 import { dCommand } from './standard/d.js';
 import { dotFormatsCommand, evaluateCommand } from './standard/evaluate.js';
@@ -29,6 +31,13 @@ table.push(
   dotEcxrCommand,
   dotCxrCommand,
   rCommand,
+  kCommand,
+  dotSympathCommand,
+  dotExepathCommand,
+  dotSymfixCommand,
+  dotReloadCommand,
+  bangSymCommand,
+  dotKframesCommand,
   dotEchoCommand,
   dotClsCommand,
   qCommand,
