@@ -403,3 +403,29 @@ t.test('function table stream', async (t) => {
   t.equal(ft[0]?.entries.readUInt32LE(12), 0x40);
   t.equal(ft[0]?.entries.readUInt32LE(20), 0x810);
 });
+
+t.test('Crashpad info with annotations', async (t) => {
+  const f = MinidumpFile.fromBuffer(new SynthDump()
+    .module({ base: 0x1000n, size: 0x1000, name: 'a.exe' })
+    .crashpadInfo({
+      reportId: '42F9DE72518A43DD97D78DDC328D3662',
+      clientId: '6FD2B3B998334B2FBBF70BCF501BAD7E',
+      simpleAnnotations: [['prod', 'dumpdbg'], ['ver', '1.0']],
+      modules: [{ moduleIndex: 0, list: ['abort() called', 'second'], simple: [['k', 'v']], objects: [{ name: 'url', type: 1, value: 'https://x' }, { name: 'blob', type: 0x8001, value: Buffer.from([0xde, 0xad]) }] }],
+      addressMask: 0xff00000000000000n,
+    })
+    .build());
+  const cp = f.crashpadInfo();
+  t.equal(cp?.version, 1);
+  t.equal(cp?.reportId, '42f9de72-518a-43dd-97d7-8ddc328d3662');
+  t.equal(cp?.clientId, '6fd2b3b9-9833-4b2f-bbf7-0bcf501bad7e');
+  t.same(cp?.simpleAnnotations, [['prod', 'dumpdbg'], ['ver', '1.0']]);
+  t.same(cp?.moduleAnnotations, [{
+    moduleIndex: 0,
+    listAnnotations: ['abort() called', 'second'],
+    simpleAnnotations: [['k', 'v']],
+    annotationObjects: [{ name: 'url', type: 1, value: 'https://x' }, { name: 'blob', type: 0x8001, value: 'dead' }],
+  }]);
+  t.equal(cp?.addressMask, 0xff00000000000000n);
+  t.same(f.warnings, []);
+});
