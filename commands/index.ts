@@ -14,6 +14,9 @@ import { bangSymCommand, dotExepathCommand, dotKframesCommand, dotReloadCommand,
 import { tildeCommand } from './standard/threads.js';
 import { dCommand } from './standard/d.js';
 import { dotFormatsCommand, evaluateCommand } from './standard/evaluate.js';
+import { errorCommand, gleCommand } from './extensions/error.js';
+import { pebCommand } from './extensions/peb.js';
+import { tebCommand } from './extensions/teb.js';
 
 const table: CommandSpec[] = [];
 
@@ -45,4 +48,4 @@ table.push(
 );
 
 // Memory display, expressions and process-state extensions.
-table.push(dCommand, evaluateCommand, dotFormatsCommand);
+table.push(dCommand, evaluateCommand, dotFormatsCommand, tebCommand, pebCommand, errorCommand, gleCommand);
