@@ -12,6 +12,7 @@ export * from './symbols.js';
 export { ModuleSymbols, DebugSubsectionKind, DEBUG_SUBSECTION_IGNORE, LINE_HIDDEN_FEEFEE, LINE_HIDDEN_F00F00, lastAtOrBefore } from './module.js';
 export type { ModuleProc, ScopeRange, LineBlock, LineFragment, LineHit, C13Subsection } from './module.js';
 export { PublicsIndex } from './publics.js';
+export { GsiHashTable, hashStringV1, IPHR_HASH, GSI_HASH_SIGNATURE, GSI_HASH_V70 } from './gsi.js';
 export type { PublicEntry } from './publics.js';
 export * from './framedata.js';
 export { PdbFile, undecorateCName } from './pdb-file.js';

@@ -4,10 +4,11 @@ import type { ByteSource } from '../../bytes/source.js';
 import { DbiStream, IMAGE_FILE_MACHINE_I386 } from './dbi.js';
 import type { DbiModule } from './dbi.js';
 import { FrameTable, decodeFrameArray } from './framedata.js';
+import { GsiHashTable } from './gsi.js';
 import type { PdbFrameData } from './framedata.js';
 import { parsePdbInfoStream } from './info.js';
 import type { PdbInfo } from './info.js';
-import { DbgHeaderType, IMAGE_SCN_MEM_EXECUTE, PDB_STREAM_DBI, PDB_STREAM_INFO } from './layouts.js';
+import { DbgHeaderType, IMAGE_SCN_MEM_EXECUTE, PDB_STREAM_DBI, PDB_STREAM_INFO, PUBLICS_HEADER_SIZE } from './layouts.js';
 import { ModuleSymbols, lastAtOrBefore } from './module.js';
 import { MsfFile } from './msf.js';
 import type { PdbStream } from './msf.js';
@@ -55,6 +56,12 @@ export interface PdbOpenOptions {
    * (`?...`) and x64 names are left as they are.
    */
   demangle?: (name: string, machine: number) => string;
+  /**
+   * Use the GSI name hashes (globals stream, publics stream) for findByName,
+   * reading only the candidates' records. Default true; false forces a scan
+   * of the whole symbol record stream (tests compare both).
+   */
+  nameHash?: boolean;
 }
 
 /** Strips x86 C decoration: cdecl `_f`, stdcall `_f@N`, fastcall `@f@N`. Other names unchanged. */
@@ -99,6 +106,8 @@ export class PdbFile {
   private fpoCache: FrameTable | undefined;
   private frameDataCache: FrameTable | undefined;
   private symbolsCache: PdbSymbol[] | undefined;
+  private readonly useNameHash: boolean;
+  private hashesCache: { globals: GsiHashTable | undefined; publics: GsiHashTable | undefined } | undefined;
 
   static open(path: string, options: PdbOpenOptions = {}): PdbFile {
     const src = new FileSource(path);
@@ -118,6 +127,7 @@ export class PdbFile {
     this.msf = msf;
     this.source = msf.source;
     this.demangle = options.demangle ?? undecorateCName;
+    this.useNameHash = options.nameHash ?? true;
     // Parse the info stream now: a PDB without one is not usable, say so at open.
     void this.info;
   }
@@ -390,6 +400,10 @@ export class PdbFile {
    * then global data, then publics (decorated name or its undecorated form).
    */
   findByName(name: string): PdbSymbol | undefined {
+    if (this.useNameHash) {
+      const hashed = this.findByNameHashed(name);
+      if (hashed !== 'no-hash') return hashed;
+    }
     const g = this.globals();
     if (!g) return undefined;
     for (const ref of g.procRefs.get(name) ?? []) {
@@ -412,6 +426,62 @@ export class PdbFile {
       loose ??= sym;
     }
     return loose;
+  }
+
+  /** The globals and publics name hashes, when present and filled. */
+  private nameHashes(): { globals: GsiHashTable | undefined; publics: GsiHashTable | undefined } {
+    if (this.hashesCache) return this.hashesCache;
+    const dbi = this.dbi;
+    const r = dbi.symRecordStreamIndex;
+    const g = dbi.globalStreamIndex;
+    const p = dbi.publicStreamIndex;
+    const out: { globals: GsiHashTable | undefined; publics: GsiHashTable | undefined } = { globals: undefined, publics: undefined };
+    if (r !== undefined && this.msf.hasStream(r)) {
+      const records = this.msf.stream(r);
+      if (g !== undefined && this.msf.hasStream(g)) {
+        out.globals = this.tryRead(() => new GsiHashTable(this.msf.stream(g), records), 'globals hash');
+      }
+      if (p !== undefined && this.msf.hasStream(p)) {
+        const ps = this.msf.stream(p);
+        out.publics = this.tryRead(() => {
+          // The publics hash follows the 28-byte PublicsStreamHeader; its size is SymHash.
+          const symHash = ps.read(0, 4).readUInt32LE(0);
+          return new GsiHashTable(ps, records, PUBLICS_HEADER_SIZE, symHash);
+        }, 'publics hash');
+      }
+    }
+    this.hashesCache = out;
+    return out;
+  }
+
+  /** findByName through the GSI hashes; 'no-hash' when they are missing or empty (then callers scan). */
+  private findByNameHashed(name: string): PdbSymbol | undefined | 'no-hash' {
+    const { globals, publics } = this.nameHashes();
+    if (!globals?.usable || !publics?.usable) return 'no-hash';
+    let data: PdbSymbol | undefined;
+    for (const rec of globals.candidates(name)) {
+      if (isProcRefKind(rec.kind)) {
+        const ref = parseProcRefSym(rec);
+        const p = ref.name === name ? this.procFromRef(ref.module, ref.symOffset) : undefined;
+        if (p) return p;
+      } else if (isDataKind(rec.kind) && !data) {
+        const d = parseDataSym(rec);
+        const rva = d.name === name ? this.rvaOf(d.segment, d.offset) : undefined;
+        if (rva !== undefined) data = { name: d.name, rva, kind: 'data' };
+      }
+    }
+    if (data) return data;
+    // Publics: the exact (decorated) name, then the x86 C form "_name".
+    const tries = this.machine === IMAGE_FILE_MACHINE_I386 ? [name, '_' + name] : [name];
+    for (const want of tries) {
+      for (const rec of publics.candidates(want)) {
+        if (!isPublicKind(rec.kind)) continue;
+        const p = parsePublicSym(rec);
+        const rva = p.name === want ? this.rvaOf(p.segment, p.offset) : undefined;
+        if (rva !== undefined) return { name: this.demangle(p.name, this.machine), rva, kind: 'public' };
+      }
+    }
+    return undefined;
   }
 
   /**

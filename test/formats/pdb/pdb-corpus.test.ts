@@ -103,6 +103,40 @@ if (!existsSync(PDB) || !existsSync(EXE)) {
     t.end();
   });
 
+  t.test('findByName through the GSI hashes agrees with a full scan', (t) => {
+    const hashed = PdbFile.open(PDB);
+    const scan = PdbFile.open(PDB, { nameHash: false });
+    const names = [...new Set(scan.symbols().map((s) => s.name))];
+    t.ok(names.length > 300, `${names.length} names`);
+    let same = 0;
+    const differ: string[] = [];
+    for (const n of names) {
+      const a = hashed.findByName(n);
+      const b = scan.findByName(n);
+      if (JSON.stringify(a) === JSON.stringify(b) && a) same++;
+      else differ.push(n);
+    }
+    t.same(differ, [], 'every name found identically');
+    t.equal(same, names.length);
+    t.equal(hashed.findByName('READ_FIELD'), undefined, 'names compare exactly although the hash ignores case');
+    t.equal(hashed.findByName('no_such_function'), undefined);
+    hashed.close();
+    scan.close();
+    t.end();
+  });
+
+  t.test('a hashed name lookup does not read the whole symbol record stream', (t) => {
+    const buf = readFileSync(PDB);
+    const src = new BufferSource(buf, 'crashlab.pdb');
+    const pdb = PdbFile.fromSource(src);
+    const before = src.bytesRead;
+    t.match(pdb.findByName('parse_request'), { kind: 'proc', name: 'parse_request' });
+    const used = src.bytesRead - before;
+    const recordStream = pdb.msf.streamSize(pdb.dbi.symRecordStreamIndex!)!;
+    t.ok(used < recordStream, `name lookup read ${used} bytes; the record stream alone is ${recordStream}`);
+    t.end();
+  });
+
   t.test('resolving one address reads a small part of the PDB', (t) => {
     const buf = readFileSync(PDB);
     const src = new BufferSource(buf, 'crashlab.pdb');
