@@ -242,9 +242,8 @@ export class MinidumpFile {
     if (this.contexts.has(key)) return this.contexts.get(key);
     const want = Math.min(loc.dataSize, MAX_CONTEXT_SIZE);
     const buf = this.readFile(loc.rva, want);
-    let ctx: CpuContext | undefined;
     if (buf.length < want) this.warn('context', loc.rva, `CONTEXT record at 0x${loc.rva.toString(16)} (${loc.dataSize} bytes) is cut short by the end of the file`);
-    ctx = this.guard('context', loc.rva, () => decodeContext(buf, this.arch, loc.rva, this.xstateConfig()));
+    const ctx = this.guard('context', loc.rva, () => decodeContext(buf, this.arch, loc.rva, this.xstateConfig()));
     if (!ctx && buf.length > 0) this.warn('context', loc.rva, `CONTEXT record at 0x${loc.rva.toString(16)} (${buf.length} bytes) matches no known layout`);
     this.contexts.set(key, ctx);
     return ctx;

@@ -1,4 +1,3 @@
-import { FormatError } from '../../bytes/errors.js';
 import { defineLayout } from '../layout.js';
 
 /**
@@ -121,17 +120,4 @@ export function newStyleList(buf: Buffer, sizeOfHeader: number, sizeOfEntry: num
     return { offset: sizeOfHeader, count: fits, stride: sizeOfEntry };
   }
   return { offset: sizeOfHeader, count: n, stride: sizeOfEntry };
-}
-
-/** Decodes a layout, turning a short buffer into undefined plus a warning. */
-export function tryDecode<T>(decode: () => T, ctx: StreamContext, stream: string, rva: number): T | undefined {
-  try {
-    return decode();
-  } catch (e) {
-    if (e instanceof FormatError) {
-      ctx.warn(stream, rva, e.message);
-      return undefined;
-    }
-    throw e;
-  }
 }
