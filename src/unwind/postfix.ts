@@ -37,6 +37,8 @@ class Machine {
   private readonly stack: Item[] = [];
   private readonly mask: bigint;
 
+  readonly assigned = new Set<string>();
+
   constructor(
     readonly vars: Map<string, bigint>,
     readonly opts: PostfixOptions,
@@ -85,6 +87,7 @@ class Machine {
         const target = this.stack.pop();
         if (value === undefined || target === undefined || target.kind !== 'name') return false;
         this.vars.set(target.name, value & this.mask);
+        this.assigned.add(target.name);
         return true;
       }
       default: {
@@ -116,15 +119,17 @@ function tokenize(text: string): string[] | undefined {
  * Runs a program of assignments (`$T0 $ebp = $eip $T0 4 + ^ = ...`) over
  * `vars`, which it updates in place. Returns false when the program is
  * malformed, reads unknown variables or unreadable memory, or leaves values
- * on the stack (Breakpad treats all of these as failure).
+ * on the stack (Breakpad treats all of these as failure). The names the
+ * program assigned are added to `assigned` when given.
  */
-export function runPostfixProgram(program: string, vars: Map<string, bigint>, opts: PostfixOptions): boolean {
+export function runPostfixProgram(program: string, vars: Map<string, bigint>, opts: PostfixOptions, assigned?: Set<string>): boolean {
   const tokens = tokenize(program);
   if (tokens === undefined) return false;
   const m = new Machine(vars, opts);
   for (const token of tokens) {
     if (!m.step(token)) return false;
   }
+  if (assigned !== undefined) for (const n of m.assigned) assigned.add(n);
   return m.depth === 0;
 }
 
