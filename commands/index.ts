@@ -15,6 +15,7 @@ import { tildeCommand } from './standard/threads.js';
 import { dCommand } from './standard/d.js';
 import { dotFormatsCommand, evaluateCommand } from './standard/evaluate.js';
 import { errorCommand, gleCommand } from './extensions/error.js';
+import { handleCommand } from './extensions/handle.js';
 import { pebCommand } from './extensions/peb.js';
 import { tebCommand } from './extensions/teb.js';
 
@@ -48,4 +49,4 @@ table.push(
 );
 
 // Memory display, expressions and process-state extensions.
-table.push(dCommand, evaluateCommand, dotFormatsCommand, tebCommand, pebCommand, errorCommand, gleCommand);
+table.push(dCommand, evaluateCommand, dotFormatsCommand, tebCommand, pebCommand, errorCommand, gleCommand, handleCommand);
