@@ -3,6 +3,11 @@ import type { Target } from '../../src/session/target.js';
 import { formatSymbolic } from '../../src/session/symbolize.js';
 import { ptr } from '../../src/results/hex.js';
 
+/** Loads the modules (image + symbols) holding these addresses, so that display can name them. */
+export async function prepareSymbols(t: Target, addrs: Iterable<bigint | undefined>): Promise<void> {
+  await t.ensureForAddresses([...addrs].filter((a): a is bigint => a !== undefined));
+}
+
 /** `mod!sym+0x12` for an address, or undefined outside any module. */
 export function symbolText(t: Target, addr: bigint): string | undefined {
   return formatSymbolic(t.symbolize(addr));

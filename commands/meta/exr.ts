@@ -8,6 +8,7 @@ import { formatSymbolic } from '../../src/session/symbolize.js';
 import { hexN, ptrPlain } from '../../src/results/hex.js';
 import { ok } from '../../src/results/types.js';
 import { evalArg } from '../common/expr.js';
+import { prepareSymbols } from '../common/location.js';
 import { fullRegisterLines, contextData } from '../standard/r.js';
 
 /** The five-label `.exr` block, then the decoded trailer (windbg-commands.md §2.1). */
@@ -44,7 +45,7 @@ export const dotExrCommand: CommandSpec = {
   syntax: '.exr -1 | .exr Address',
   summary: 'Display an exception record: -1 for the dump\'s stored exception, or one in memory',
   examples: ['.exr -1', '.exr 0000000a`2f7fe5a0'],
-  run(ctx, inv) {
+  async run(ctx, inv) {
     const t = requireTarget(ctx);
     const arg = inv.args.trim();
     if (arg === '' ) throw new CommandError(`Address expression missing from '<EOL>'`);
@@ -58,6 +59,7 @@ export const dotExrCommand: CommandSpec = {
       rec = t.dump.nestedExceptionRecord(addr);
       if (!rec) throw new CommandError(`Cannot read Exception record @ ${ptrPlain(addr, t.pointerSize)}`);
     }
+    await prepareSymbols(t, [rec.exceptionAddress]);
     return ok(exceptionRecordLines(t, rec), { type: 'exceptionRecord', present: true, ...exceptionRecordData(rec) });
   },
 };
@@ -70,7 +72,7 @@ export const dotEcxrCommand: CommandSpec = {
   summary: 'Switch to the exception context stored in the dump and show its registers',
   help: 'After .ecxr, k and r use the context at the time of the exception (the fault), not the\nthread\'s state when the dump was written. ~Ns or .cxr resets it.',
   examples: ['.ecxr', '.ecxr; kn'],
-  run(ctx) {
+  async run(ctx) {
     const t = requireTarget(ctx);
     const exc = t.dump.exception();
     if (!exc) throw new CommandError(['Minidump doesn\'t have an exception context', 'Unable to get exception context, HRESULT 0x80004002']);
@@ -79,6 +81,7 @@ export const dotEcxrCommand: CommandSpec = {
     // .ecxr does not change the current thread number (windbg-commands.md §2.2); it sets the register scope.
     t.scope = { kind: 'exception' };
     t.frameIndex = 0;
+    await prepareSymbols(t, [c.pc]);
     return ok(fullRegisterLines(t, c), { type: 'registers', scope: 'exception', threadId: exc.threadId, ...contextData(c) }, { stateChanged: true });
   },
 };
@@ -89,7 +92,7 @@ export const dotCxrCommand: CommandSpec = {
   syntax: '.cxr [Address | -1]',
   summary: 'Use a CONTEXT record in memory as the register context; .cxr alone resets it',
   examples: ['.cxr', '.cxr 0000000a`2f7fe0b0'],
-  run(ctx, inv) {
+  async run(ctx, inv) {
     const t = requireTarget(ctx);
     const arg = inv.args.trim();
     if (arg === '') {
@@ -105,6 +108,7 @@ export const dotCxrCommand: CommandSpec = {
     if (!c) throw new CommandError(`Unable to read context, Win32 error 0n30 (no CONTEXT record readable at ${ptrPlain(addr, t.pointerSize)})`);
     t.scope = { kind: 'cxr', address: addr, context: c };
     t.frameIndex = 0;
+    await prepareSymbols(t, [c.pc]);
     return ok(fullRegisterLines(t, c), { type: 'registers', scope: 'cxr', address: addr, ...contextData(c) }, { stateChanged: true });
   },
 };

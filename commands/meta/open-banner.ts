@@ -4,14 +4,15 @@ import type { CommandResult } from '../../src/results/types.js';
 import { ok } from '../../src/results/types.js';
 import { dumpKindLine, timeLines, vertargetLines } from '../common/target-info.js';
 import { eventLine } from '../common/event.js';
-import { locationLines } from '../common/location.js';
+import { locationLines, prepareSymbols } from '../common/location.js';
 
 /**
  * What cdb prints when it opens a dump (windbg-commands.md §1): the file, its
  * kind, comment, paths, OS and time block, one dot per module, the exception
  * notice and event line, and where the event thread's saved context stands.
  */
-export function openBanner(session: Session, t: Target): CommandResult {
+export async function openBanner(session: Session, t: Target): Promise<CommandResult> {
+  await prepareSymbols(t, [t.threadContext(t.currentThread)?.pc]);
   const lines: string[] = ['', `Loading Dump File [${t.path}]`, dumpKindLine(t), ''];
   for (const c of [t.dump.commentA(), t.dump.commentW()]) if (c) lines.push(`Comment: '${c}'`, '');
   lines.push(`Symbol search path is: ${session.options.symbolPath || '*** Invalid ***'}`);

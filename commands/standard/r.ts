@@ -4,7 +4,7 @@ import type { CpuContext } from '../../src/formats/minidump/types.js';
 import type { Target } from '../../src/session/target.js';
 import { hexMin, hexN } from '../../src/results/hex.js';
 import { ok } from '../../src/results/types.js';
-import { locationLines } from '../common/location.js';
+import { locationLines, prepareSymbols } from '../common/location.js';
 import { registerBlock, registerValue } from '../common/registers.js';
 import { pseudoRegister } from '../common/pseudo.js';
 
@@ -29,10 +29,11 @@ export const rCommand: CommandSpec = {
   summary: 'Registers of the current thread/scope (after .ecxr: the exception context)',
   threadPrefix: true,
   examples: ['r', 'r rip', 'r @rsp', 'r eax, ebx', 'r $teb'],
-  run(ctx, inv) {
+  async run(ctx, inv) {
     const t = requireTarget(ctx);
     const c = t.scopeContext();
     if (!c) throw noContextError(t);
+    if (!inv.args) await prepareSymbols(t, [c.pc]);
     if (!inv.args) return ok(fullRegisterLines(t, c), { type: 'registers', ...contextData(c) });
     if (/=/.test(inv.args)) throw new CommandError(`Registers cannot be changed in a dump: ${inv.raw}`);
     const names = inv.args.split(/[\s,]+/).filter(Boolean);

@@ -4,7 +4,7 @@ import { parseThreadPrefix } from '../../src/interpreter/split.js';
 import type { Target } from '../../src/session/target.js';
 import { ptr } from '../../src/results/hex.js';
 import { ok } from '../../src/results/types.js';
-import { locationLines } from '../common/location.js';
+import { locationLines, prepareSymbols } from '../common/location.js';
 
 export interface ThreadRow {
   index: number;
@@ -72,7 +72,7 @@ export const tildeCommand: CommandSpec = {
   summary: 'List threads (with names, suspend counts, TEB); ~Ns makes thread N current',
   help: 'Markers: "." the current thread, "#" the event (exception) thread. Indices are decimal, TIDs hex.\nAs a prefix, ~N CMD / ~* CMD / ~*e CMD runs CMD for the selected threads (~*k prints every stack).',
   examples: ['~', '~3s', '~#s', '~~[1a2b]s', '~*k'],
-  run(ctx, inv) {
+  async run(ctx, inv) {
     const t = requireTarget(ctx);
     const text = inv.args.trim();
     const select = /s$/i.test(text);
@@ -82,6 +82,7 @@ export const tildeCommand: CommandSpec = {
       if (indices.length !== 1 || spec === '' || spec === '*') throw new CommandError(`       ^ Illegal thread error in '~${text}'`);
       t.setThread(indices[0]!);
       const c = t.threadContext();
+      if (c) await prepareSymbols(t, [c.pc]);
       const lines = c ? locationLines(t, c.pc) : [`Thread ${indices[0]} has no register context in this dump (the thread that wrote the dump may have none).`];
       return ok(lines, { type: 'threadSelected', index: indices[0]!, threadId: t.thread()?.threadId }, { stateChanged: true });
     }

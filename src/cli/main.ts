@@ -59,7 +59,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const out = new Output({ json: opts.json, echo: opts.echo, explain: opts.explain, log: opts.logFile });
   const dispatcher = new Dispatcher(session, new CommandRegistry(builtinCommands), { mode: interactive ? 'interactive' : 'batch' });
 
-  if (!opts.json) for (const t of session.targets) out.lines(renderLines(openBanner(session, t)));
+  if (!opts.json) for (const t of session.targets) out.lines(renderLines(await openBanner(session, t)));
 
   const run = async (line: string): Promise<boolean> => {
     const entries = await dispatcher.dispatch(line);
