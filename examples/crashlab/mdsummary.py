@@ -178,6 +178,14 @@ def main(argv):
             base, size, cks, ts, name_rva = struct.unpack_from("<QIIII", d, s[1] + 4 + 108 * j)
             cv_size, cv_rva = struct.unpack_from("<II", d, s[1] + 4 + 108 * j + 76)
             print(f"  {base:#018x} {size:#09x} ts {ts:#010x} cv {cv_size} {dump.string(name_rva)}")
+    s = dump.stream(0xFFF0)
+    if s:
+        # Wine's private stream: a MINIDUMP_MODULE_LIST of the host (ELF) modules.
+        (cnt,) = struct.unpack_from("<I", d, s[1])
+        print(f"wine host modules (0xfff0): {cnt}")
+        for j in range(cnt):
+            base, size, _cks, _ts, name_rva = struct.unpack_from("<QIIII", d, s[1] + 4 + 108 * j)
+            print(f"  {base:#018x} {size:#09x} {dump.string(name_rva)}")
     if dump.memory:
         big = [(a, n) for a, n, _ in dump.memory if n >= 256]
         print(f"memory: {len(dump.memory)} ranges, {sum(n for _, n, _ in dump.memory)} bytes; "
