@@ -7,7 +7,8 @@
 #
 # Needs: clang + lld (x86_64-w64-mingw32 target), mingw-w64 headers/libs,
 # wine64 (Wine 8.0), lldb-14 (+ python3-lldb-14) and python3 for the oracles.
-# Uses its own Wine prefix (CRASHLAB_WINEPREFIX, default /tmp/wineprefix-crashlab)
+# Writes to examples/dumps (or $CRASHLAB_OUT). Uses its own Wine prefix
+# (CRASHLAB_WINEPREFIX, default /tmp/wineprefix-crashlab, created if missing)
 # and build directory (/tmp/dumpdbg-crashlab-build). The build is reproducible
 # (/Brepro, fixed object and PDB paths): rebuilding gives byte-identical
 # crashlab.exe and crashlab.pdb, so committed dumps keep matching them.
@@ -16,7 +17,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-OUT="$REPO/examples/dumps"
+OUT="${CRASHLAB_OUT:-$REPO/examples/dumps}"   # override to try a build elsewhere
 BUILD=/tmp/dumpdbg-crashlab-build
 export WINEPREFIX="${CRASHLAB_WINEPREFIX:-/tmp/wineprefix-crashlab}"
 export WINEDEBUG=-all WINEARCH=win64
