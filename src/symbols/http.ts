@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
+import { isIP } from 'node:net';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { dirname, join } from 'node:path';
@@ -248,9 +249,13 @@ async function getOnce(url: URL, headers: OutgoingHttpHeaders, opts: HttpOptions
     let req: http.ClientRequest;
     if (url.protocol === 'https:') {
       let createConnection: (() => Duplex) | undefined;
+      let tunnel: Duplex | undefined;
       if (proxy) {
         const socket = await connectTunnel(proxy, url.hostname, port, opts, timeout);
-        createConnection = () => tls.connect({ socket, servername: url.hostname, ...(opts.ca ? { ca: opts.ca } : {}) });
+        tunnel = socket;
+        // SNI carries host names only, never IP addresses.
+        const host = url.hostname.replace(/^\[|\]$/g, '');
+        createConnection = () => tls.connect({ socket, ...(isIP(host) ? { host } : { servername: host, host }), ...(opts.ca ? { ca: opts.ca } : {}) });
       }
       req = https.request(url, {
         method: 'GET',
@@ -259,6 +264,8 @@ async function getOnce(url: URL, headers: OutgoingHttpHeaders, opts: HttpOptions
         ...(opts.ca ? { ca: opts.ca } : {}),
         ...(createConnection ? { createConnection, agent: false } : {}),
       });
+      // The raw tunnel socket is ours: close it with the request, whatever happened over TLS.
+      if (tunnel) req.once('close', () => tunnel.destroy());
     } else if (proxy) {
       // Plain HTTP through a proxy: absolute-URI request line (RFC 9112 §3.2.2).
       const mod = proxy.protocol === 'https:' ? https : http;
