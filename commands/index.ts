@@ -14,9 +14,11 @@ import { bangSymCommand, dotExepathCommand, dotKframesCommand, dotReloadCommand,
 import { tildeCommand } from './standard/threads.js';
 import { dCommand } from './standard/d.js';
 import { dotFormatsCommand, evaluateCommand } from './standard/evaluate.js';
+import { addressCommand } from './extensions/address.js';
 import { errorCommand, gleCommand } from './extensions/error.js';
 import { handleCommand } from './extensions/handle.js';
 import { pebCommand } from './extensions/peb.js';
+import { runawayCommand } from './extensions/runaway.js';
 import { tebCommand } from './extensions/teb.js';
 
 const table: CommandSpec[] = [];
@@ -49,4 +51,4 @@ table.push(
 );
 
 // Memory display, expressions and process-state extensions.
-table.push(dCommand, evaluateCommand, dotFormatsCommand, tebCommand, pebCommand, errorCommand, gleCommand, handleCommand);
+table.push(dCommand, evaluateCommand, dotFormatsCommand, tebCommand, pebCommand, errorCommand, gleCommand, handleCommand, addressCommand, runawayCommand);
