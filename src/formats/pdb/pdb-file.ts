@@ -74,6 +74,9 @@ export function undecorateCName(name: string, machine: number): string {
   return m[1] ?? name;
 }
 
+/** Warnings kept per PdbFile (a corrupt PDB could otherwise produce one per query). */
+const MAX_WARNINGS = 100;
+
 interface DataEntry { segment: number; offset: number; name: string }
 
 interface GlobalScan {
@@ -128,8 +131,10 @@ export class PdbFile {
     this.source = msf.source;
     this.demangle = options.demangle ?? undecorateCName;
     this.useNameHash = options.nameHash ?? true;
-    // Parse the info stream now: a PDB without one is not usable, say so at open.
+    // Parse the info stream and the DBI header now: a PDB whose headers are
+    // broken is reported once, at open, with a typed error.
     void this.info;
+    if ((msf.streamSize(PDB_STREAM_DBI) ?? 0) > 0) void this.dbi;
   }
 
   close(): void {
@@ -247,12 +252,20 @@ export class PdbFile {
   }
 
   private tryRead<T>(fn: () => T, what: string): T | undefined {
+    return this.guard(fn, what, undefined);
+  }
+
+  /**
+   * Runs a query; a FormatError from deeper, corrupt data becomes a warning
+   * and the `fallback` result (queries never throw on bad input after open).
+   */
+  private guard<T, F>(fn: () => T, what: string, fallback: F): T | F {
     try {
       return fn();
     } catch (e) {
       if (!(e instanceof FormatError)) throw e;
-      this.warnings.push(`${what}: ${e.message}`);
-      return undefined;
+      if (this.warnings.length < MAX_WARNINGS) this.warnings.push(`${what}: ${e.message}`);
+      return fallback;
     }
   }
 
@@ -306,6 +319,10 @@ export class PdbFile {
    * preceding public in the same section (for data sections, also global data).
    */
   lookup(rva: number): PdbSymbol | undefined {
+    return this.guard(() => this.lookupImpl(rva), `lookup(0x${rva.toString(16)})`, undefined);
+  }
+
+  private lookupImpl(rva: number): PdbSymbol | undefined {
     const so = this.sectionOffsetOf(rva);
     if (!so) return undefined;
     for (const mi of this.modulesFor(so.segment, so.offset)) {
@@ -337,6 +354,10 @@ export class PdbFile {
 
   /** Source line for an RVA from the C13 line info of the module that contains it (F.8). */
   lineAt(rva: number): PdbLine | undefined {
+    return this.guard(() => this.lineAtImpl(rva), `lineAt(0x${rva.toString(16)})`, undefined);
+  }
+
+  private lineAtImpl(rva: number): PdbLine | undefined {
     const so = this.sectionOffsetOf(rva);
     if (!so) return undefined;
     for (const mi of this.modulesFor(so.segment, so.offset)) {
@@ -400,6 +421,10 @@ export class PdbFile {
    * then global data, then publics (decorated name or its undecorated form).
    */
   findByName(name: string): PdbSymbol | undefined {
+    return this.guard(() => this.findByNameImpl(name), `findByName(${name})`, undefined);
+  }
+
+  private findByNameImpl(name: string): PdbSymbol | undefined {
     if (this.useNameHash) {
       const hashed = this.findByNameHashed(name);
       if (hashed !== 'no-hash') return hashed;
@@ -490,6 +515,10 @@ export class PdbFile {
    * stream: meant for `x module!pattern*`, not for address lookups.
    */
   symbols(): PdbSymbol[] {
+    return this.guard(() => this.symbolsImpl(), 'symbols()', []);
+  }
+
+  private symbolsImpl(): PdbSymbol[] {
     if (this.symbolsCache) return this.symbolsCache;
     const out: PdbSymbol[] = [];
     const seen = new Set<number>();
@@ -525,6 +554,10 @@ export class PdbFile {
    * legacy FPO_DATA (DBI [0]). RVAs in these streams are PDB-internal (OMAP applied).
    */
   frameData(rva: number): PdbFrameData | undefined {
+    return this.guard(() => this.frameDataImpl(rva), `frameData(0x${rva.toString(16)})`, undefined);
+  }
+
+  private frameDataImpl(rva: number): PdbFrameData | undefined {
     const internal = this.toInternal(rva >>> 0);
     if (internal === undefined) return undefined;
     this.frameDataCache ??= this.frameTable(DbgHeaderType.newFpo, 'framedata');

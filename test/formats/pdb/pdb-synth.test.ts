@@ -79,6 +79,20 @@ function buildX86(): { bytes: Buffer; spec: SynthPdb; streamBlocks: number[][]; 
   return { bytes: img.bytes, spec, streamBlocks: img.streamBlocks, blockSize: img.blockSize, progOff: off(PROG) };
 }
 
+/** File offset of the directory entry holding block number `block` (the writer's directory follows the streams). */
+function findDirectoryEntry(bytes: Buffer, bs: number, block: number): number {
+  const dirBytes = bytes.readUInt32LE(44);
+  const map = bytes.readUInt32LE(52);
+  for (let i = 0; i < Math.ceil(dirBytes / bs); i++) {
+    const db = bytes.readUInt32LE(map * bs + 4 * i);
+    const n = bytes.readUInt32LE(db * bs) ;
+    for (let k = i === 0 ? 1 + n : 0; k < bs / 4 && i * bs + k * 4 < dirBytes; k++) {
+      if (bytes.readUInt32LE(db * bs + 4 * k) === block) return db * bs + 4 * k;
+    }
+  }
+  throw new Error('block not in directory');
+}
+
 /** Records which file blocks were read. */
 class TracingSource extends BufferSource {
   readonly touched = new Set<number>();
@@ -262,8 +276,16 @@ t.test('corrupt inputs give typed errors or undefined, never crashes', (t) => {
   // A DBI header with a wrong version signature.
   const badDbi = Buffer.from(bytes);
   badDbi.writeInt32LE(5, streamBlocks[3]![0]! * blockSize);
-  const p2 = PdbFile.fromSource(new BufferSource(badDbi));
-  t.throws(() => p2.lookup(0x1100), FormatError);
+  t.throws(() => PdbFile.fromSource(new BufferSource(badDbi)), FormatError, 'broken DBI header is reported at open');
+  // A section-header stream block pointing outside the file: queries answer undefined and record a warning.
+  const badSh = Buffer.from(bytes);
+  badSh.writeUInt32LE(bytes.length / blockSize + 3, 40); // NumBlocks grows, so the block number below is "valid"
+  const shBlock = streamBlocks[SYNTH_STREAMS.sectionHeaders]![0]!;
+  const dirBlock = findDirectoryEntry(bytes, blockSize, shBlock);
+  badSh.writeUInt32LE(bytes.length / blockSize + 1, dirBlock);
+  const p3 = PdbFile.fromSource(new BufferSource(badSh));
+  t.equal(p3.lookup(0x1100), undefined, 'lookup gives undefined');
+  t.match(p3.warnings.join('\n'), /lookup\(0x1100\)/, 'and a warning naming the query');
   // Info stream too short.
   const streams = buildPdbStreams(buildX86().spec);
   streams[1] = Buffer.alloc(10);
