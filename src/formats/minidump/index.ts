@@ -1,5 +1,17 @@
-/** Public API of the minidump format layer. */
-export * from './types.js';
+/**
+ * Public API of the minidump format layer.
+ *
+ *   const dump = MinidumpFile.open('crash.dmp');   // header, directory, SystemInfo
+ *   dump.threads(); dump.threadContext(t); dump.modules(); dump.moduleAt(pc);
+ *   dump.exception(); dump.exceptionContext(); dump.memory.read(addr, len);
+ *   dump.warnings                                    // what could not be read
+ */
+export type {
+  CpuArch, MinidumpHeader, MinidumpDirectoryEntry, LocationDescriptor, MinidumpThread, CpuContext, VsFixedFileInfo,
+  CodeViewRecord, MinidumpModule, MinidumpUnloadedModule, MemoryRange, MinidumpMemoryInfo, ExceptionRecord,
+  MinidumpExceptionStream, MinidumpSystemInfo, TimeZoneInformation, MinidumpMiscInfo, MinidumpHandle,
+  MinidumpThreadInfo, BreakpadInfo, AssertionInfo, CrashpadInfo, DumpWarning,
+} from './types.js';
 export { MinidumpFile, type OtherStream } from './minidump-file.js';
 export { MemoryIndex } from './memory-index.js';
 export {
