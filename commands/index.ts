@@ -21,6 +21,8 @@ import { pebCommand } from './extensions/peb.js';
 import { runawayCommand } from './extensions/runaway.js';
 import { tebCommand } from './extensions/teb.js';
 
+import { uCommand, ubCommand, ufCommand } from './standard/u.js';
+
 const table: CommandSpec[] = [];
 
 export const builtinCommands: readonly CommandSpec[] = table;
@@ -52,3 +54,6 @@ table.push(
 
 // Memory display, expressions and process-state extensions.
 table.push(dCommand, evaluateCommand, dotFormatsCommand, tebCommand, pebCommand, errorCommand, gleCommand, handleCommand, addressCommand, runawayCommand);
+
+// Disassembly and symbols.
+table.push(uCommand, ubCommand, ufCommand);

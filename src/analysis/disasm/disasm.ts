@@ -10,11 +10,17 @@ export interface Instruction {
   operands: string;
   /** Direct branch/call target, if any. */
   target?: bigint;
-  /** Memory operand's effective address when it can be computed without registers (RIP-relative, absolute). */
   isCall: boolean;
   isReturn: boolean;
+  /** Any jump (conditional, unconditional, indirect). */
   isBranch: boolean;
+  /** Conditional jump (jcc, loop, jrcxz): execution may also fall through. */
+  isConditional: boolean;
+  /** Control never falls through to the next instruction (ret, jmp, int3-less ud2...). */
+  endsFlow: boolean;
   invalid: boolean;
+  /** The bytes ran out before the instruction ended (unreadable memory after it). */
+  truncated: boolean;
 }
 
 /** Resolves an address to `mod!sym+0x12` for branch targets and RIP-relative operands. */
@@ -36,18 +42,29 @@ export function canDisassemble(arch: CpuArch): boolean {
   return arch === 'x86' || arch === 'amd64';
 }
 
+/** The longest x86 instruction: decoding needs at most this many bytes. */
+export const MAX_INSTRUCTION_LENGTH = 15;
+
 /**
- * Decodes up to `count` instructions from `bytes` starting at `address`.
- * Formatting follows WinDbg: lower-case mnemonics, `qword ptr`, hex
- * immediates with an `h` suffix (leading 0 before a letter), no space after commas,
- * branch targets as `symbol (address)`.
+ * A reusable decoder+formatter for one architecture and symbol resolver.
+ * Call `free()` when done (iced objects live in WASM memory).
  */
-export function disassemble(arch: CpuArch, bytes: Buffer, address: bigint, count: number, symbolize?: SymbolFormatter, ptrFmt?: (a: bigint) => string): Instruction[] {
-  if (!canDisassemble(arch)) return [];
+export interface Disassembler {
+  /** Decodes the instruction at the start of `bytes` (which sit at `address`); undefined when `bytes` is empty. */
+  decode(bytes: Buffer, address: bigint): Instruction | undefined;
+  free(): void;
+}
+
+/**
+ * Formatting follows WinDbg: lower-case mnemonics, `qword ptr`, upper-case
+ * hex immediates with an `h` suffix (leading 0 before a letter), no space
+ * after commas, branch targets as `symbol (address)`, RIP-relative and
+ * absolute memory operands as `[symbol (address)]` when a symbol is known.
+ */
+export function createDisassembler(arch: CpuArch, symbolize?: SymbolFormatter, ptrFmt?: (a: bigint) => string): Disassembler | undefined {
+  if (!canDisassemble(arch)) return undefined;
   const I = loadIced();
   const bitness = arch === 'amd64' ? 64 : 32;
-  const decoder = new I.Decoder(bitness, new Uint8Array(bytes), I.DecoderOptions.None);
-  decoder.ip = address;
   const formatter = new I.Formatter(I.FormatterSyntax.Masm);
   formatter.uppercaseHex = true;
   formatter.hexSuffix = 'h';
@@ -58,58 +75,113 @@ export function disassemble(arch: CpuArch, bytes: Buffer, address: bigint, count
   formatter.showBranchSize = false;
   formatter.branchLeadingZeros = true;
   formatter.ripRelativeAddresses = false;
-  const out: Instruction[] = [];
-  try {
-    while (out.length < count && decoder.canDecode) {
+  const fmtAddr = (a: bigint) => (ptrFmt ? ptrFmt(a) : a.toString(16));
+  let freed = false;
+  return {
+    decode(bytes, address) {
+      if (bytes.length === 0) return undefined;
+      const decoder = new I.Decoder(bitness, new Uint8Array(bytes.subarray(0, MAX_INSTRUCTION_LENGTH)), I.DecoderOptions.None);
+      decoder.ip = address;
       const ins = decoder.decode();
       try {
-        const len = ins.length;
-        const ip = ins.ip;
-        const start = Number(ip - address);
+        const truncated = decoder.lastError === I.DecoderError.NoMoreBytes;
         const invalid = ins.code === I.Code.INVALID;
+        const len = invalid ? 1 : ins.length;
         const flow = ins.flowControl;
         const isCall = flow === I.FlowControl.Call || flow === I.FlowControl.IndirectCall;
         const isReturn = flow === I.FlowControl.Return;
-        const isBranch = flow === I.FlowControl.UnconditionalBranch || flow === I.FlowControl.ConditionalBranch || flow === I.FlowControl.IndirectBranch;
+        const isConditional = flow === I.FlowControl.ConditionalBranch;
+        const isBranch = flow === I.FlowControl.UnconditionalBranch || isConditional || flow === I.FlowControl.IndirectBranch;
+        const endsFlow = isReturn || flow === I.FlowControl.UnconditionalBranch || flow === I.FlowControl.IndirectBranch;
         let target: bigint | undefined;
-        if (flow === I.FlowControl.Call || flow === I.FlowControl.UnconditionalBranch || flow === I.FlowControl.ConditionalBranch) {
-          if (ins.op0Kind === I.OpKind.NearBranch64 || ins.op0Kind === I.OpKind.NearBranch32 || ins.op0Kind === I.OpKind.NearBranch16) target = ins.nearBranchTarget;
+        if (flow === I.FlowControl.Call || flow === I.FlowControl.UnconditionalBranch || isConditional) {
+          const k = ins.op0Kind;
+          if (k === I.OpKind.NearBranch64 || k === I.OpKind.NearBranch32 || k === I.OpKind.NearBranch16) target = ins.nearBranchTarget;
         }
-        const mnemonic = invalid ? '???' : formatter.formatMnemonic(ins).toLowerCase();
+        const mnemonic = invalid ? '???' : formatter.formatMnemonic(ins);
         let operands = invalid ? '' : formatter.formatAllOperands(ins);
-        operands = lowerRegisters(operands);
-        if (target !== undefined) {
-          const a = ptrFmt ? ptrFmt(target) : target.toString(16);
+        if (!invalid && target !== undefined) {
           const sym = symbolize?.(target);
-          operands = sym ? `${sym} (${a})` : a;
-        } else if (!invalid && ins.isIPRelativeMemoryOperand) {
-          const ea = ins.ipRelativeMemoryAddress;
-          const a = ptrFmt ? ptrFmt(ea) : ea.toString(16);
+          operands = sym ? `${sym} (${fmtAddr(target)})` : fmtAddr(target);
+        } else if (!invalid && ins.isIpRelMemoryOperand) {
+          // RIP-relative: WinDbg shows the absolute address, with its symbol when there is one.
+          const ea = ins.ipRelMemoryAddress;
           const sym = symbolize?.(ea);
-          operands = operands.replace(/\[[0-9A-F]+h\]/i, `[${sym ? `${sym} (${a})` : a}]`);
+          operands = operands.replace(/\[[0-9A-F]+h\]/, `[${sym ? `${sym} (${fmtAddr(ea)})` : fmtAddr(ea)}]`);
+        } else if (!invalid && hasAbsoluteMemory(I, ins)) {
+          // `call dword ptr [ole32!_imp__CoTaskMemFree (74b5116c)]`: absolute addresses inside a module get their symbol.
+          const ea = bitness === 32 ? ins.memoryDisplacementU64 & 0xffffffffn : ins.memoryDisplacementU64;
+          const sym = symbolize?.(ea);
+          if (sym) operands = operands.replace(/(?:ds:)?\[[0-9A-F]+h\]/, `[${sym} (${fmtAddr(ea)})]`);
         }
-        const ibytes = bytes.subarray(start, start + len);
-        const insn: Instruction = { address: ip, bytes: ibytes, length: len, mnemonic, operands, isCall, isReturn, isBranch, invalid };
-        if (target !== undefined) insn.target = target;
-        out.push(insn);
+        const out: Instruction = {
+          address,
+          bytes: bytes.subarray(0, truncated ? Math.min(bytes.length, MAX_INSTRUCTION_LENGTH) : len),
+          length: len,
+          mnemonic,
+          operands,
+          isCall,
+          isReturn,
+          isBranch,
+          isConditional,
+          endsFlow,
+          invalid: invalid || truncated,
+          truncated,
+        };
+        if (target !== undefined) out.target = target;
+        return out;
       } finally {
         ins.free();
+        decoder.free();
       }
+    },
+    free() {
+      if (!freed) formatter.free();
+      freed = true;
+    },
+  };
+}
+
+/** A memory operand that is a bare displacement (no base, no index, not RIP-relative). */
+function hasAbsoluteMemory(I: Iced, ins: InstanceType<Iced['Instruction']>): boolean {
+  for (let i = 0; i < ins.opCount; i++) {
+    if (ins.opKind(i) === I.OpKind.Memory) return ins.memoryBase === I.Register.None && ins.memoryIndex === I.Register.None;
+  }
+  return false;
+}
+
+/**
+ * Decodes up to `count` instructions from `bytes` starting at `address`
+ * (stops at the end of the bytes; a truncated last instruction is dropped).
+ */
+export function disassemble(arch: CpuArch, bytes: Buffer, address: bigint, count: number, symbolize?: SymbolFormatter, ptrFmt?: (a: bigint) => string): Instruction[] {
+  const d = createDisassembler(arch, symbolize, ptrFmt);
+  if (!d) return [];
+  const out: Instruction[] = [];
+  try {
+    let off = 0;
+    while (out.length < count && off < bytes.length) {
+      const ins = d.decode(bytes.subarray(off), address + BigInt(off));
+      if (!ins || ins.truncated) break;
+      out.push(ins);
+      off += ins.length;
     }
   } finally {
-    decoder.free();
-    formatter.free();
+    d.free();
   }
   return out;
 }
 
-/** iced prints registers lower-case already; keep hex immediates upper-case as WinDbg does (`0FFFFFFFFh`). */
-function lowerRegisters(s: string): string {
-  return s;
-}
-
-/** `00007fff`912bb796 488b08          mov     rcx,qword ptr [rax]` */
+/**
+ * `00007fff`912bb796 488b08          mov     rcx,qword ptr [rax]`: opcode bytes
+ * padded to 15 plus one space, mnemonic padded to 7 plus one space.
+ */
 export function formatInstructionLine(ins: Instruction, addrText: string): string {
+  if (ins.invalid) {
+    // Undecodable bytes: WinDbg shows the first byte and `???`; unreadable memory: `??`.
+    const hex = ins.truncated || ins.bytes.length === 0 ? '??' : ins.bytes.subarray(0, 1).toString('hex');
+    return `${addrText} ${hex.padEnd(15)} ???`;
+  }
   const hex = ins.bytes.toString('hex');
   const mn = ins.operands ? ins.mnemonic.padEnd(7) + ' ' + ins.operands : ins.mnemonic;
   return `${addrText} ${hex.padEnd(15)} ${mn}`.trimEnd();

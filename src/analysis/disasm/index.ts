@@ -1,2 +1,2 @@
-export { disassemble, formatInstructionLine, canDisassemble } from './disasm.js';
-export type { Instruction, SymbolFormatter } from './disasm.js';
+export { disassemble, createDisassembler, formatInstructionLine, canDisassemble, MAX_INSTRUCTION_LENGTH } from './disasm.js';
+export type { Disassembler, Instruction, SymbolFormatter } from './disasm.js';
