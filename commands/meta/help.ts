@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../../src/interpreter/command.js';
 import { CommandError } from '../../src/interpreter/command.js';
 import { ok } from '../../src/results/types.js';
+import { KEY_TABLE, keyTableLines } from '../../src/results/keys.js';
 
 const GROUP_TITLES: Record<CommandSpec['group'], string> = {
   standard: 'Standard commands',
@@ -45,6 +46,8 @@ export function makeHelpCommand(table: () => readonly CommandSpec[]): CommandSpe
       const cmds = table();
       if (!inv.args) return ok(helpIndex(cmds), { type: 'help', commands: cmds.map((c) => ({ name: c.name, aliases: c.aliases ?? [], group: c.group, syntax: c.syntax, summary: c.summary })) });
       const want = inv.args.trim();
+      // `.help keys`: the terminal UI's key table (the same data the UI binds).
+      if (want === 'keys') return ok(keyTableLines(), { type: 'helpKeys', keys: KEY_TABLE.map((b) => ({ ...b, keys: [...b.keys] })) });
       const c = cmds.find((x) => x.name === want || x.aliases?.includes(want)) ?? cmds.find((x) => x.pattern?.exec(want)?.[0] === want);
       if (!c) throw new CommandError(`No help for '${want}': not a known command (type .help for the list)`);
       return ok(helpFor(c), { type: 'help', name: c.name, syntax: c.syntax, summary: c.summary, help: c.help ?? '', examples: [...(c.examples ?? [])] });

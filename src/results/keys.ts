@@ -87,7 +87,7 @@ const SCOPE_TITLES: Record<KeyScope, string> = {
 export function keyLabel(key: string): string {
   return key
     .split('-')
-    .map((p) => (/^f\d+$/.test(p) ? p.toUpperCase() : p === 'pageup' ? 'PageUp' : p === 'pagedown' ? 'PageDown' : p.length === 1 ? p : p[0]!.toUpperCase() + p.slice(1)))
+    .map((p, i, all) => (/^f\d+$/.test(p) ? p.toUpperCase() : p === 'pageup' ? 'PageUp' : p === 'pagedown' ? 'PageDown' : p.length === 1 ? (all.length > 1 && i > 0 ? p.toUpperCase() : p) : p[0]!.toUpperCase() + p.slice(1)))
     .join('-');
 }
 
