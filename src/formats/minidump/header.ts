@@ -42,6 +42,8 @@ export function parseHeader(buf: Buffer, name: string, fileSize: number): Minidu
     }
   }
   if (buf.length < 4 || buf.readUInt32LE(0) !== MINIDUMP_SIGNATURE) {
+    const what = recognize(buf);
+    if (what) throw new FormatError('NotADump', `${name} is not a minidump: it is ${what}`, '', 0);
     const shown = buf.subarray(0, 4).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
     throw new FormatError('NotADump', `${name} is not a minidump (it starts with "${shown}", not "MDMP")`, '', 0);
   }
@@ -53,6 +55,17 @@ export function parseHeader(buf: Buffer, name: string, fileSize: number): Minidu
     throw new FormatError('UnsupportedVersion', `${name} has minidump version 0x${(h.version & 0xffff).toString(16)}, expected 0xa793`, 'reading MINIDUMP_HEADER', 4);
   }
   return h;
+}
+
+/** Names a few file types people open by mistake, for a better sentence. */
+function recognize(buf: Buffer): string | undefined {
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return 'gzip-compressed data (unpack it first, e.g. gunzip)';
+  if (buf.length >= 4 && buf.readUInt32LE(0) === 0x04034b50) return 'a ZIP archive (extract the .dmp first)';
+  if (buf.length >= 2 && buf.toString('latin1', 0, 2) === 'MZ') return 'a PE image (.exe/.dll), not a crash dump';
+  if (buf.length >= 4 && buf.toString('latin1', 0, 4) === '\x7fELF') return 'an ELF file (a Linux core dump?)';
+  if (buf.length >= 4 && buf.readUInt32LE(0) === 0xfeedfacf) return 'a Mach-O file (a macOS core dump?)';
+  if (buf.length >= 4 && buf.toString('latin1', 0, 4) === 'Micr') return 'a PDB or other Microsoft container, not a crash dump';
+  return undefined;
 }
 
 /** Decodes `count` directory entries from `buf` (already bounded by the caller). */

@@ -41,3 +41,4 @@ export { MINIDUMP_UNLOADED_MODULE_SIZE } from './unloaded-modules.js';
 export { MEM_STATE, MEM_TYPE, PAGE_PROTECT, MINIDUMP_MEMORY_INFO_SIZE } from './memory-info.js';
 export { type FunctionTableDescriptor, MINIDUMP_FUNCTION_TABLE_DESCRIPTOR_SIZE } from './function-table.js';
 export { MD_ASSERTION_INFO_TYPES } from './breakpad.js';
+export { decodeNtTib, NT_TIB32_SIZE, NT_TIB64_SIZE, type NtTib } from './teb.js';

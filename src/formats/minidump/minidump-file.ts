@@ -18,6 +18,7 @@ import { parseFunctionTables, type FunctionTableDescriptor } from './function-ta
 import { parseAssertionInfo, parseBreakpadInfo } from './breakpad.js';
 import { parseCrashpadInfo } from './crashpad.js';
 import { StreamType, streamTypeName } from './streams.js';
+import { decodeNtTib, NT_TIB32_SIZE, NT_TIB64_SIZE, type NtTib } from './teb.js';
 import type { StreamContext } from './stream-context.js';
 import type {
   AssertionInfo,
@@ -252,6 +253,18 @@ export class MinidumpFile {
   private xstateConfig(): XstateConfig | undefined {
     const x = this.miscInfo()?.xstate;
     return x ? { enabledFeatures: x.enabledFeatures, features: x.features } : undefined;
+  }
+
+  /**
+   * NT_TIB from the thread's TEB (stack base/limit, SEH chain head), when the
+   * TEB page was captured. A WOW64 process has a 64-bit TEB at `teb`; its
+   * 32-bit TEB is not located here.
+   */
+  ntTib(thread: MinidumpThread): NtTib | undefined {
+    if (thread.teb === 0n) return undefined;
+    const ps = this.pointerSize;
+    const buf = this.memory.readExact(thread.teb, ps === 8 ? NT_TIB64_SIZE : NT_TIB32_SIZE);
+    return buf ? decodeNtTib(buf, ps) : undefined;
   }
 
   /** ModuleListStream, in dump order (index 0 is usually the main executable). */

@@ -181,6 +181,25 @@ if (!existsSync(CORPUS)) {
     t.equal(f.moduleAt(c.pc)?.moduleName, 'C:\\WINDOWS\\SYSTEM32\\ntdll.dll');
   });
 
+  t.test('tiny-exe-fastfail.dmp NT_TIB from captured TEBs', async (t) => {
+    const f = MinidumpFile.open(join(WIN, 'tiny-exe-fastfail.dmp'));
+    t.teardown(() => f.close());
+    let checked = 0;
+    for (const th of f.threads()) {
+      const tib = f.ntTib(th);
+      if (!tib) continue;
+      checked++;
+      t.equal(tib.self, th.teb, 'NT_TIB.Self points at the TEB');
+      const sp = f.threadContext(th)!.sp;
+      t.ok(tib.stackLimit <= sp && sp < tib.stackBase, `sp ${sp.toString(16)} within [${tib.stackLimit.toString(16)}, ${tib.stackBase.toString(16)})`);
+    }
+    t.equal(checked, f.threads().length, 'every TEB captured');
+    // minidump2 has no TEB pages.
+    const g = MinidumpFile.open(join(WIN, 'minidump2.dmp'));
+    t.teardown(() => g.close());
+    t.equal(g.ntTib(g.threads()[0]!), undefined);
+  });
+
   t.test('invalid-parameter.dmp assertion stream', async (t) => {
     const f = MinidumpFile.open(join(WIN, 'invalid-parameter.dmp'));
     t.teardown(() => f.close());

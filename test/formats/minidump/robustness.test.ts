@@ -31,7 +31,9 @@ t.test('empty file, non-dump, kernel dumps, short header, bad version', async (t
   writeFileSync(p, Buffer.alloc(0));
   t.throws(() => MinidumpFile.open(p), { name: 'FormatError', kind: 'NotADump', message: /empty\.dmp is empty/ });
   t.throws(() => openBytes('text.dmp', Buffer.from('hello world, this is not a dump at all')), { kind: 'NotADump', message: /text\.dmp is not a minidump/ });
-  t.throws(() => openBytes('pe.dmp', Buffer.from('MZ\x90\x00')), { name: 'FormatError', kind: 'NotADump' });
+  t.throws(() => openBytes('pe.dmp', Buffer.from('MZ\x90\x00')), { name: 'FormatError', kind: 'NotADump', message: /pe\.dmp is not a minidump: it is a PE image/ });
+  t.throws(() => openBytes('x.dmp.gz', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0])), { name: 'FormatError', kind: 'NotADump', message: /x\.dmp\.gz is not a minidump: it is gzip-compressed/ });
+  t.throws(() => openBytes('core', Buffer.from('\x7fELF\x02\x01\x01', 'latin1')), { name: 'FormatError', kind: 'NotADump', message: /ELF/ });
   t.throws(() => openBytes('k64.dmp', Buffer.concat([Buffer.from('PAGEDU64'), Buffer.alloc(4096)])), {
     kind: 'KernelDump',
     message: /k64\.dmp is a kernel dump \(PAGEDU64\); dumpdbg reads user-mode minidumps \(MDMP\)/,
