@@ -14,36 +14,57 @@ export type { SymData } from './parser.js';
 
 const CHUNK = 1024 * 1024;
 
-/**
- * Index (into `arr`, sorted by `rva`) of the last element with rva <= `rva`, or -1.
- */
-function lastAtOrBefore<T extends { rva: number }>(arr: readonly T[], rva: number): number {
-  let lo = 0;
-  let hi = arr.length - 1;
-  let ans = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (arr[mid]!.rva <= rva) {
-      ans = mid;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return ans;
-}
-
 /** How many earlier (overlapping) ranges to check when the nearest one does not cover the address. */
 const OVERLAP_LOOKBACK = 16;
 
-/** Last range in `arr` (sorted by rva) containing `rva`; a size of 0 covers just its start. */
-function covering<T extends { rva: number }>(arr: readonly T[], rva: number, size: (t: T) => number): T | undefined {
-  const i = lastAtOrBefore(arr, rva);
-  for (let k = i; k >= 0 && k > i - OVERLAP_LOOKBACK; k--) {
-    const r = arr[k]!;
-    if (rva < r.rva + Math.max(1, size(r))) return r;
+/** Index of the last value <= x in a sorted array, or -1. */
+function lastAtOrBefore(starts: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (starts[mid]! <= x) lo = mid + 1;
+    else hi = mid;
   }
-  return undefined;
+  return lo - 1;
+}
+
+/**
+ * Items sorted by start address with flat start/end arrays for fast search.
+ * A size of 0 covers just its start address. Nested ranges resolve to the
+ * innermost (latest-starting) one that covers the address.
+ */
+class RangeIndex<T extends { rva: number }> {
+  readonly items: T[];
+  readonly starts: Float64Array;
+  private readonly ends: Float64Array;
+
+  constructor(items: T[], size: (t: T) => number) {
+    this.items = items.sort((a, b) => a.rva - b.rva);
+    this.starts = new Float64Array(this.items.length);
+    this.ends = new Float64Array(this.items.length);
+    this.items.forEach((t, i) => {
+      this.starts[i] = t.rva;
+      this.ends[i] = t.rva + Math.max(1, size(t));
+    });
+  }
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  /** Index of the last item starting at or before `rva`, or -1. */
+  lastAtOrBefore(rva: number): number {
+    return lastAtOrBefore(this.starts, rva);
+  }
+
+  covering(rva: number): T | undefined {
+    const i = lastAtOrBefore(this.starts, rva);
+    for (let k = i; k >= 0 && k > i - OVERLAP_LOOKBACK; k--) {
+      if (rva < this.ends[k]!) return this.items[k];
+    }
+    return undefined;
+  }
 }
 
 /** Parses `.cfa: $rsp 16 + .ra: .cfa -8 + ^` into { '.cfa': '$rsp 16 +', '.ra': '.cfa -8 + ^' }. */
@@ -83,11 +104,11 @@ export class SymFile {
   readonly badSamples: readonly string[];
   private readonly files: Map<number, string>;
   private readonly origins: Map<number, string>;
-  private readonly funcs: SymFuncRecord[];
-  private readonly publics: SymPublicRecord[];
-  private readonly frameData: StackWinRecord[];
-  private readonly fpo: StackWinRecord[];
-  private readonly cfi: CfiRecord[];
+  private readonly funcs: RangeIndex<SymFuncRecord>;
+  private readonly publics: RangeIndex<SymPublicRecord>;
+  private readonly frameData: RangeIndex<StackWinRecord>;
+  private readonly fpo: RangeIndex<StackWinRecord>;
+  private readonly cfi: RangeIndex<CfiRecord>;
   /** Sorted start addresses of every FUNC and PUBLIC, to bound PUBLIC extents. */
   private readonly starts: Float64Array;
 
@@ -100,16 +121,14 @@ export class SymFile {
     this.badSamples = data.badSamples;
     this.files = data.files;
     this.origins = data.inlineOrigins;
-    const byRva = <T extends { rva: number }>(a: T, b: T) => a.rva - b.rva;
-    this.funcs = data.funcs.sort(byRva);
-    this.publics = data.publics.sort(byRva);
-    this.frameData = data.stackWin.filter((r) => r.type === 4).sort(byRva);
-    this.fpo = data.stackWin.filter((r) => r.type === 0).sort(byRva);
-    this.cfi = data.cfi.sort(byRva);
+    this.funcs = new RangeIndex(data.funcs, (f) => f.size);
+    this.publics = new RangeIndex(data.publics, () => 0);
+    this.frameData = new RangeIndex(data.stackWin.filter((r) => r.type === 4), (r) => r.codeSize);
+    this.fpo = new RangeIndex(data.stackWin.filter((r) => r.type === 0), (r) => r.codeSize);
+    this.cfi = new RangeIndex(data.cfi, (r) => r.size);
     const starts = new Float64Array(this.funcs.length + this.publics.length);
-    let i = 0;
-    for (const f of this.funcs) starts[i++] = f.rva;
-    for (const p of this.publics) starts[i++] = p.rva;
+    starts.set(this.funcs.starts, 0);
+    starts.set(this.publics.starts, this.funcs.length);
     this.starts = starts.sort();
   }
 
@@ -171,19 +190,13 @@ export class SymFile {
   }
 
   private funcAt(rva: number): SymFuncRecord | undefined {
-    return covering(this.funcs, rva, (f) => f.size);
+    return this.funcs.covering(rva);
   }
 
   /** Start of the first FUNC/PUBLIC strictly after `rva`, if any. */
   private nextStart(rva: number): number | undefined {
-    let lo = 0;
-    let hi = this.starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.starts[mid]! <= rva) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < this.starts.length ? this.starts[lo] : undefined;
+    const i = lastAtOrBefore(this.starts, rva) + 1;
+    return i < this.starts.length ? this.starts[i] : undefined;
   }
 
   /**
@@ -193,9 +206,9 @@ export class SymFile {
   lookup(rva: number): SymLookup | undefined {
     const f = this.funcAt(rva);
     if (f) return { name: f.name, rva: f.rva, size: f.size, kind: 'func', paramSize: f.paramSize, multiple: f.multiple };
-    const i = lastAtOrBefore(this.publics, rva);
-    if (i < 0) return undefined;
-    const p = this.publics[i]!;
+    const i = this.publics.lastAtOrBefore(rva);
+    const p = this.publics.items[i];
+    if (!p) return undefined;
     const next = this.nextStart(p.rva);
     // A FUNC starting between the PUBLIC and the address ends the PUBLIC's extent.
     if (next !== undefined && next <= rva) return undefined;
@@ -262,12 +275,12 @@ export class SymFile {
 
   /** STACK WIN record covering `rva`: FrameData (type 4) preferred over FPO (type 0) (C.5). */
   stackWin(rva: number): StackWinRecord | undefined {
-    return covering(this.frameData, rva, (r) => r.codeSize) ?? covering(this.fpo, rva, (r) => r.codeSize);
+    return this.frameData.covering(rva) ?? this.fpo.covering(rva);
   }
 
   /** CFI rules in force just before the instruction at `rva`. */
   cfiAt(rva: number): CfiAt | undefined {
-    const rec = covering(this.cfi, rva, (r) => r.size);
+    const rec = this.cfi.covering(rva);
     if (!rec) return undefined;
     const rows: CfiRow[] = [{ rva: rec.rva, rules: parseCfiRules(rec.init) }];
     for (const [at, text] of rec.deltas) {
@@ -282,13 +295,22 @@ export class SymFile {
   /** Every FUNC and PUBLIC, by address (for `x module!pattern` and `ln`). */
   symbols(): SymLookup[] {
     const out: SymLookup[] = [];
-    for (const f of this.funcs) out.push({ name: f.name, rva: f.rva, size: f.size, kind: 'func', paramSize: f.paramSize, multiple: f.multiple });
-    for (const p of this.publics) {
+    for (const f of this.funcs.items) out.push({ name: f.name, rva: f.rva, size: f.size, kind: 'func', paramSize: f.paramSize, multiple: f.multiple });
+    for (const p of this.publics.items) {
       const next = this.nextStart(p.rva);
       out.push({ name: p.name, rva: p.rva, size: next !== undefined ? next - p.rva : undefined, kind: 'public', paramSize: p.paramSize, multiple: p.multiple });
     }
     return out.sort((a, b) => a.rva - b.rva || (a.kind === b.kind ? 0 : a.kind === 'func' ? -1 : 1));
   }
+}
+
+/**
+ * A loader that parses `path` on first call and returns the same SymFile (or
+ * the same failure) afterwards: symbol files are parsed once, on demand.
+ */
+export function lazySymFile(path: string): () => Promise<SymFile> {
+  let p: Promise<SymFile> | undefined;
+  return () => (p ??= SymFile.load(path));
 }
 
 /** Reads just the MODULE (and INFO CODE_ID, if within the first few KiB) of a .sym file, for identity checks. */

@@ -64,6 +64,7 @@ export class SymParser {
   };
   private lastFunc: { rec: SymFuncRecord; lines: number[] } | undefined;
   private lastCfi: CfiRecord | undefined;
+  private readonly scratch = [0, 0, 0, 0];
 
   constructor(context = '.sym file') {
     this.context = context;
@@ -108,8 +109,9 @@ export class SymParser {
       return;
     }
     const c = line.charCodeAt(0);
-    // A line record starts with a hex digit; every keyword starts with an upper-case letter
-    // (A–F are also hex digits, so keywords are recognised first).
+    // Line records (most of a big file) start with a digit or lower-case hex digit; keywords
+    // start with an upper-case letter. Upper-case hex (A–F) is recognised after the keywords.
+    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) return this.parseLineRecord(line);
     switch (line.slice(0, line.indexOf(' ') >>> 0)) {
       case 'FUNC': return this.parseFunc(line);
       case 'PUBLIC': return this.parsePublic(line);
@@ -120,7 +122,7 @@ export class SymParser {
       case 'INFO': return this.parseInfo(line);
       case 'MODULE': return this.bad(line);
     }
-    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)) return this.parseLineRecord(line);
+    if (c >= 65 && c <= 70) return this.parseLineRecord(line);
     this.bad(line);
   }
 
@@ -165,14 +167,21 @@ export class SymParser {
   private closeFunc(): void {
     const cur = this.lastFunc;
     if (!cur) return;
-    const n = cur.lines.length / 4;
-    const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => (cur.lines[a * 4] ?? 0) - (cur.lines[b * 4] ?? 0));
-    const out = new Float64Array(cur.lines.length);
-    order.forEach((src, dst) => {
-      for (let k = 0; k < 4; k++) out[dst * 4 + k] = cur.lines[src * 4 + k] ?? 0;
-    });
-    cur.rec.lines = out;
+    const L = cur.lines;
+    const n = L.length / 4;
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) sorted = L[(i - 1) * 4]! <= L[i * 4]!;
+    if (sorted) {
+      cur.rec.lines = Float64Array.from(L);
+    } else {
+      const order = Array.from({ length: n }, (_, i) => i);
+      order.sort((a, b) => L[a * 4]! - L[b * 4]!);
+      const out = new Float64Array(L.length);
+      order.forEach((src, dst) => {
+        for (let k = 0; k < 4; k++) out[dst * 4 + k] = L[src * 4 + k]!;
+      });
+      cur.rec.lines = out;
+    }
     this.lastFunc = undefined;
   }
 
@@ -211,14 +220,39 @@ export class SymParser {
   }
 
   private parseLineRecord(line: string): void {
-    const f = line.split(' ');
-    const rva = parseHex(f[0]);
-    const size = parseHex(f[1]);
-    const ln = parseDec(f[2]);
-    const file = parseDec(f[3]);
-    if (f.length !== 4 || Number.isNaN(rva) || Number.isNaN(size) || Number.isNaN(ln) || Number.isNaN(file)) return this.bad(line);
-    if (!this.lastFunc) return this.bad(line);
-    this.lastFunc.lines.push(rva, size, ln, file);
+    // Hot path (most lines of a big file): scan `<addr> <size> <line> <filenum>` without allocating.
+    const cur = this.lastFunc;
+    const n = line.length;
+    let i = 0;
+    const vals = this.scratch;
+    for (let field = 0; field < 4; field++) {
+      const hex = field < 2;
+      let v = 0;
+      let digits = 0;
+      let neg = false;
+      if (!hex && line.charCodeAt(i) === 45) {
+        neg = true;
+        i++;
+      }
+      for (; i < n; i++) {
+        const c = line.charCodeAt(i);
+        let d: number;
+        if (c >= 48 && c <= 57) d = c - 48;
+        else if (hex && c >= 97 && c <= 102) d = c - 87;
+        else if (hex && c >= 65 && c <= 70) d = c - 55;
+        else break;
+        v = v * (hex ? 16 : 10) + d;
+        digits++;
+      }
+      if (digits === 0 || digits > 13) return this.bad(line);
+      vals[field] = neg ? -v : v;
+      if (field < 3) {
+        if (line.charCodeAt(i) !== 32) return this.bad(line);
+        i++;
+      }
+    }
+    if (i !== n || !cur) return this.bad(line);
+    cur.lines.push(vals[0]!, vals[1]!, vals[2]!, vals[3]!);
   }
 
   private parseInline(line: string): void {

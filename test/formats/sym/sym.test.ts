@@ -2,7 +2,7 @@ import t from 'tap';
 import { existsSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SymFile, readSymHeader, parseCfiRules } from '../../../src/formats/sym/index.js';
+import { SymFile, readSymHeader, parseCfiRules, lazySymFile } from '../../../src/formats/sym/index.js';
 import { FormatError } from '../../../src/bytes/errors.js';
 
 const CORPUS = new URL('../../../../shared/corpus/windows/symbols/', import.meta.url).pathname;
@@ -103,6 +103,22 @@ t.test('hand-written snippet', async (t) => {
 t.test('old INLINE format without call-site file', async (t) => {
   const s = SymFile.parse('MODULE Linux x86_64 0123456789ABCDEF0123456789ABCDEF0 a.so\nFILE 3 a.c\nINLINE_ORIGIN 7 3 inl_old\nFUNC 10 20 0 f\n10 20 4 3\nINLINE 0 9 7 14 4\n');
   t.same(s.inlinesAt(0x15), [{ name: 'inl_old', nestLevel: 0, callSiteFile: undefined, callSiteLine: 9, rva: 0x14, size: 4 }]);
+});
+
+t.test('upper-case hex line records, out-of-order lines, lazy loading', async (t) => {
+  const s = SymFile.parse('MODULE windows x86 0123456789ABCDEF0123456789ABCDEF1 u.pdb\nFILE 2 u.c\nFUNC a00 20 0 up\nA10 10 8 2\nA00 10 7 2\n');
+  t.same(s.lineAt(0xa05), { file: 'u.c', line: 7, rva: 0xa00, size: 0x10 });
+  t.same(s.lineAt(0xa15), { file: 'u.c', line: 8, rva: 0xa10, size: 0x10 });
+  t.equal(s.badLines, 0);
+  const dir = mkdtempSync(join(tmpdir(), 'symlazy-'));
+  const p = join(dir, 'u.sym');
+  writeFileSync(p, 'MODULE windows x86 0123456789ABCDEF0123456789ABCDEF1 u.pdb\nFUNC 10 10 0 f\n');
+  const get = lazySymFile(p);
+  const [a, b] = await Promise.all([get(), get()]);
+  t.equal(a, b, 'parsed once');
+  t.equal(a.lookup(0x15)?.name, 'f');
+  const missing = lazySymFile(join(dir, 'none.sym'));
+  await t.rejects(missing(), { kind: 'Io' });
 });
 
 t.test('errors', async (t) => {
