@@ -60,6 +60,8 @@ export interface ModuleProc {
   length: number;
   /** Offset of the record inside the module stream (for TPI/locals work later). */
   symOffset: number;
+  /** Offset of the matching S_END / S_PROC_ID_END (pEnd): the proc's records are [symOffset, endOffset]. */
+  endOffset: number;
   /** The proc holds at least one S_INLINESITE / S_INLINESITE2. */
   hasInlineSites: boolean;
   /** Nested S_BLOCK32 lexical scopes. */
@@ -133,6 +135,22 @@ export class ModuleSymbols {
     yield* iterateSymbols(buf, 4, buf.length, 0);
   }
 
+  /**
+   * The records of one proc scope, from its S_*PROC32 record to the S_END
+   * that closes it (locals, blocks, inline sites). Nesting is tracked, so a
+   * wrong pEnd field does not matter.
+   */
+  *procRecords(proc: ModuleProc): Generator<SymRecord> {
+    const buf = this.symbolBytes();
+    let depth = 0;
+    for (const r of iterateSymbols(buf, proc.symOffset, buf.length, 0)) {
+      yield r;
+      if (opensScope(r.kind)) depth++;
+      else if (closesScope(r.kind)) depth--;
+      if (depth <= 0) return;
+    }
+  }
+
   /** Procedures sorted by (segment, offset). */
   get procs(): ModuleProc[] {
     if (this.procsCache) return this.procsCache;
@@ -150,18 +168,18 @@ export class ModuleSymbols {
       let opened: ModuleProc | undefined = enclosing;
       if (isProcKind(k)) {
         const p = parseProcSym(r);
-        opened = { name: p.name, kind: k, segment: p.segment, offset: p.offset, length: p.length, symOffset: r.offset, hasInlineSites: false, blocks: [] };
+        opened = { name: p.name, kind: k, segment: p.segment, offset: p.offset, length: p.length, symOffset: r.offset, endOffset: p.end, hasInlineSites: false, blocks: [] };
         out.push(opened);
         byOffset.set(r.offset, opened);
       } else if (k === SymKind.S_THUNK32 || k === SymKind.S_THUNK32_ST) {
         const t = parseThunkSym(r);
-        opened = { name: t.name, kind: k, segment: t.segment, offset: t.offset, length: t.length, symOffset: r.offset, hasInlineSites: false, blocks: [] };
+        opened = { name: t.name, kind: k, segment: t.segment, offset: t.offset, length: t.length, symOffset: r.offset, endOffset: t.end, hasInlineSites: false, blocks: [] };
         out.push(opened);
       } else if (k === SymKind.S_SEPCODE) {
         // Separated code (cold blocks) carries the parent's name.
         const s = parseSepCodeSym(r);
         const parent = byOffset.get(s.parent) ?? enclosing;
-        opened = { name: parent?.name ?? '', kind: k, segment: s.segment, offset: s.offset, length: s.length, symOffset: r.offset, hasInlineSites: false, blocks: [] };
+        opened = { name: parent?.name ?? '', kind: k, segment: s.segment, offset: s.offset, length: s.length, symOffset: r.offset, endOffset: s.end, hasInlineSites: false, blocks: [] };
         out.push(opened);
       } else if (k === SymKind.S_BLOCK32 || k === SymKind.S_BLOCK32_ST) {
         const b = parseBlockSym(r);

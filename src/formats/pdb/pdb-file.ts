@@ -62,6 +62,11 @@ export interface PdbOpenOptions {
    * of the whole symbol record stream (tests compare both).
    */
   nameHash?: boolean;
+  /**
+   * Section headers of the image (e.g. from the PE file), used when the PDB
+   * has no section-header stream (DBI debug header [5]).
+   */
+  imageSections?: PdbSectionHeader[];
 }
 
 /** Strips x86 C decoration: cdecl `_f`, stdcall `_f@N`, fastcall `@f@N`. Other names unchanged. */
@@ -110,6 +115,7 @@ export class PdbFile {
   private frameDataCache: FrameTable | undefined;
   private symbolsCache: PdbSymbol[] | undefined;
   private readonly useNameHash: boolean;
+  private readonly imageSections: PdbSectionHeader[] | undefined;
   private hashesCache: { globals: GsiHashTable | undefined; publics: GsiHashTable | undefined } | undefined;
 
   static open(path: string, options: PdbOpenOptions = {}): PdbFile {
@@ -131,6 +137,7 @@ export class PdbFile {
     this.source = msf.source;
     this.demangle = options.demangle ?? undecorateCName;
     this.useNameHash = options.nameHash ?? true;
+    this.imageSections = options.imageSections;
     // Parse the info stream and the DBI header now: a PDB whose headers are
     // broken is reported once, at open, with a typed error.
     void this.info;
@@ -196,7 +203,7 @@ export class PdbFile {
   private headers(): { image: PdbSectionHeader[]; internal: PdbSectionHeader[] } {
     if (!this.headersCache) {
       const s = this.dbgStream(DbgHeaderType.sectionHdr);
-      const image = s ? parseSectionHeaders(s) : [];
+      const image = s ? parseSectionHeaders(s) : this.imageSections ?? [];
       // With OMAP, PDB-internal seg:off use the original (pre-optimisation) headers.
       const orig = this.omap().fromSrc ? this.dbgStream(DbgHeaderType.sectionHdrOrig) : undefined;
       this.headersCache = { image, internal: orig ? parseSectionHeaders(orig) : image };

@@ -98,6 +98,13 @@ if (!existsSync(PDB) || !existsSync(EXE)) {
     t.ok(all.every((s, i) => i === 0 || all[i - 1]!.rva <= s.rva), 'symbols() sorted by rva');
     t.ok(procs.filter((n) => n === 'main').length === 1, 'main listed once (its public is folded in)');
     t.equal(pdb.frameData(rf!.rva), undefined, 'x64 PDBs have no FPO/FrameData');
+    // Scopes as llvm-pdbutil shows them: main has one S_BLOCK32 and an inline site, big_heap three blocks.
+    const procs2 = pdb.moduleSymbols(main!.module!)!.procs;
+    const byName = (n: string) => procs2.find((p) => p.name === n);
+    t.match(byName('main'), { hasInlineSites: true, blocks: [{ length: 50 }] });
+    t.equal(byName('big_heap')?.blocks.length, 3);
+    t.match(byName('read_field'), { hasInlineSites: false, blocks: [] });
+    t.equal(pdb.modules[main!.module!]?.moduleName, '/src/crashlab/crashlab.o');
     t.same(pdb.warnings, []);
     pdb.close();
     t.end();

@@ -29,7 +29,7 @@ const PROG = '$T0 $ebp = $eip $T0 4 + ^ = $ebp $T0 ^ = $esp $T0 8 + =';
 function buildX86(): { bytes: Buffer; spec: SynthPdb; streamBlocks: number[][]; blockSize: number; progOff: number } {
   const names = namesStream(['a.c', 'a.h', PROG]);
   const off = (s: string) => names.offsets.get(s)!;
-  const fooRecs = Buffer.concat([proc32('foo', 1, 0x100, 0x50), block32(1, 0x120, 0x10), inlineSite(0x1001), inlineSiteEnd(), symEnd()]);
+  const fooRecs = Buffer.concat([proc32('foo', 1, 0x100, 0x50), block32(1, 0x120, 0x10), symEnd(), inlineSite(0x1001), inlineSiteEnd(), symEnd()]);
   const barAt = 4 + fooRecs.length;
   const mod0Syms = Buffer.concat([fooRecs, proc32('bar', 1, 0x200, 0x30, { local: true }), symEnd()]);
   const ck = fileChecksums([off('a.c'), off('a.h')]);
@@ -205,6 +205,9 @@ t.test('module procs carry blocks and inline-site presence', (t) => {
     ['foo', 0x100, 0x50, true, [{ segment: 1, offset: 0x120, length: 0x10 }]],
     ['bar', 0x200, 0x30, false, []],
   ]);
+  const foo = procs[0]!;
+  t.same([...pdb.moduleSymbols(0)!.procRecords(foo)].map((r) => r.kind), [0x1110, 0x1103, 0x0006, 0x114d, 0x114e, 0x0006], 'records of foo up to its S_END');
+  t.same([...pdb.moduleSymbols(0)!.procRecords(procs[1]!)].map((r) => r.kind), [0x110f, 0x0006], 'records of bar');
   t.end();
 });
 
@@ -240,6 +243,21 @@ t.test('demangle hook and x86 C undecoration', (t) => {
   t.equal(undecorateCName('@f', 0x14c), '@f');
   t.equal(undecorateCName('?x@@YAXXZ', 0x14c), '?x@@YAXXZ');
   t.equal(undecorateCName('_foo', 0x8664), '_foo', 'x64 names are not decorated');
+  t.end();
+});
+
+t.test('section headers supplied by the caller when the PDB has none', (t) => {
+  const spec = { ...buildX86().spec, omitSectionHeaders: true };
+  const bytes = writeMsf(buildPdbStreams(spec), { blockSize: 512 }).bytes;
+  t.equal(PdbFile.fromSource(new BufferSource(bytes)).lookup(0x1100), undefined, 'no headers: no mapping');
+  const pdb = PdbFile.fromSource(new BufferSource(bytes), {
+    imageSections: [
+      { name: '.text', virtualAddress: 0x1000, virtualSize: 0x1000, sizeOfRawData: 0x1000, characteristics: TEXT },
+      { name: '.data', virtualAddress: 0x3000, virtualSize: 0x800, sizeOfRawData: 0x800, characteristics: DATA },
+    ],
+  });
+  t.match(pdb.lookup(0x1100), { name: 'foo', kind: 'proc' });
+  t.match(pdb.lineAt(0x1115), { line: 11 });
   t.end();
 });
 
