@@ -22,6 +22,8 @@ import { runawayCommand } from './extensions/runaway.js';
 import { tebCommand } from './extensions/teb.js';
 
 import { uCommand, ubCommand, ufCommand } from './standard/u.js';
+import { lnCommand } from './standard/ln.js';
+import { xCommand } from './standard/x.js';
 
 const table: CommandSpec[] = [];
 
@@ -56,4 +58,4 @@ table.push(
 table.push(dCommand, evaluateCommand, dotFormatsCommand, tebCommand, pebCommand, errorCommand, gleCommand, handleCommand, addressCommand, runawayCommand);
 
 // Disassembly and symbols.
-table.push(uCommand, ubCommand, ufCommand);
+table.push(uCommand, ubCommand, ufCommand, lnCommand, xCommand);
