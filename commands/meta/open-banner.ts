@@ -4,6 +4,7 @@ import type { CommandResult } from '../../src/results/types.js';
 import { ok } from '../../src/results/types.js';
 import { dumpKindLine, timeLines, vertargetLines } from '../common/target-info.js';
 import { eventLine } from '../common/event.js';
+import { dumpKindSummary } from '../common/dump-kind.js';
 import { locationLines, prepareSymbols } from '../common/location.js';
 
 /**
@@ -13,7 +14,13 @@ import { locationLines, prepareSymbols } from '../common/location.js';
  */
 export async function openBanner(session: Session, t: Target): Promise<CommandResult> {
   await prepareSymbols(t, [t.threadContext(t.currentThread)?.pc]);
-  const lines: string[] = ['', `Loading Dump File [${t.path}]`, dumpKindLine(t), ''];
+  const lines: string[] = ['', `Loading Dump File [${t.path}]`];
+  const a = t.intake?.archive;
+  if (a) {
+    lines.push(`${a.unpacked ? 'Unpacked' : 'Using cached copy of'} ${a.chosen} from ${a.kind} archive ${a.path} (cache: ${a.dir})`);
+    if (a.dumps.length > 1) lines.push(`The archive holds ${a.dumps.length} dumps: ${a.dumps.join(', ')}; open another with ${a.path}#NAME`);
+  }
+  lines.push(dumpKindLine(t), dumpKindSummary(t), '');
   for (const c of [t.dump.commentA(), t.dump.commentW()]) if (c) lines.push(`Comment: '${c}'`, '');
   lines.push(`Symbol search path is: ${session.options.symbolPath || '*** Invalid ***'}`);
   lines.push(`Executable search path is: ${session.options.imagePath}`);

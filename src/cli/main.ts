@@ -46,7 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   for (const d of dumps) {
     try {
-      session.open(d);
+      await session.openSpec(d, (m) => process.stderr.write(`${m}\n`));
     } catch (e) {
       process.stderr.write(`dumpdbg: ${isFormatError(e) || e instanceof Error ? e.message : String(e)}\n`);
       session.close();

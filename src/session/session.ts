@@ -1,5 +1,6 @@
 import { MinidumpFile } from '../formats/minidump/minidump-file.js';
 import { Target } from './target.js';
+import { resolveDumpInput } from './intake.js';
 
 export interface SessionOptions {
   /** `-y` / _NT_SYMBOL_PATH. */
@@ -42,6 +43,17 @@ export class Session {
   open(path: string, filePath = path): Target {
     const dump = MinidumpFile.open(filePath);
     return this.addTarget(new Target(dump, path, filePath));
+  }
+
+  /**
+   * Opens what the user named: a dump, or a `.gz`/`.zip`/WER `.cab` holding
+   * dumps (`archive.zip#inner.dmp` picks one), unpacked once to the cache.
+   */
+  async openSpec(spec: string, progress?: (message: string) => void): Promise<Target> {
+    const r = await resolveDumpInput(spec, progress ? { progress } : {});
+    const t = this.open(r.displayPath, r.filePath);
+    t.intake = r;
+    return t;
   }
 
   addTarget(t: Target): Target {

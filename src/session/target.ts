@@ -5,6 +5,7 @@ import type { ResolvedAddress } from './symbolize.js';
 import type { ModuleSymbols } from '../symbols/module-symbols.js';
 import { NO_SYMBOLS } from '../symbols/module-symbols.js';
 import { loadModule } from './module-resolver.js';
+import type { IntakeResult } from './intake.js';
 import type { ModuleLoadReport, ResolverPaths } from './module-resolver.js';
 
 
@@ -32,10 +33,17 @@ export class Target {
   readonly filePath: string;
   currentThread: number;
   readonly eventThread: number;
-  scope: Scope = { kind: 'thread' };
+  private scopeValue: Scope = { kind: 'thread' };
   frameIndex = 0;
+  /**
+   * Registers of the frame chosen by `.frame /c`: scopeContext() returns them
+   * until the scope or the thread changes (~Ns, .ecxr, .cxr clear it).
+   */
+  frameContext: CpuContext | undefined;
   /** Readers consulted for memory the dump does not hold (mapped images). */
   readonly imageReaders: ImageMemoryReader[] = [];
+  /** How the dump was obtained (archive unpacked to the cache), when not a bare file. */
+  intake: IntakeResult | undefined;
   /** Symbol and image paths (the session's, read when a module is first loaded). */
   paths: () => ResolverPaths = () => ({ symbolPath: '', imagePath: '' });
   private names: string[] | undefined;
@@ -50,6 +58,15 @@ export class Target {
     this.currentThread = this.eventThread;
     // Mapped image files fill in what a mini dump lacks (code, .pdata, .rdata).
     this.imageReaders.push((addr, len) => this.readFromImageFile(addr, len));
+  }
+
+  get scope(): Scope {
+    return this.scopeValue;
+  }
+
+  set scope(s: Scope) {
+    this.scopeValue = s;
+    this.frameContext = undefined;
   }
 
   private readFromImageFile(addr: bigint, len: number): Buffer {
@@ -134,6 +151,7 @@ export class Target {
 
   /** The register context commands use now: scope-aware (.ecxr / .cxr / thread). */
   scopeContext(): CpuContext | undefined {
+    if (this.frameContext) return this.frameContext;
     switch (this.scope.kind) {
       case 'exception':
         return this.dump.exceptionContext();
