@@ -8,7 +8,7 @@ export {
 } from './identity.js';
 export type { ModuleIdentity, FileIdentity } from './identity.js';
 export {
-  locateSymbolFile, storeLayouts, compressedName, symFileName, twoTierPrefix, parseFilePtr, resolvePointerTarget,
+  locateSymbolFile, formatAttempts, storeLayouts, compressedName, symFileName, twoTierPrefix, parseFilePtr, resolvePointerTarget,
 } from './store.js';
 export type { LocateKind, LocateRequest, LocateOptions, LocateResult, LocateAttempt, AttemptOutcome, FoundFile } from './store.js';
 export {

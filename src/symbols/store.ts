@@ -62,6 +62,8 @@ export type AttemptOutcome =
 export interface LocateAttempt {
   /** The symbol path element text (`srv*c:\sym*https://…`). */
   element: string;
+  /** What was probed: a plain directory, a symbol store (SymStore/Breakpad layout), or an HTTP server. */
+  via: 'dir' | 'store' | 'http';
   /** File path or URL probed. */
   location: string;
   outcome: AttemptOutcome;
@@ -126,12 +128,13 @@ class Search {
   readonly attempts: LocateAttempt[] = [];
   readonly mismatches: FoundFile[] = [];
   element = '';
+  via: LocateAttempt['via'] = 'dir';
   private readonly index2 = new Map<string, boolean>();
 
   constructor(readonly req: LocateRequest & { name: string }, readonly opts: LocateOptions) {}
 
   note(location: string, outcome: AttemptOutcome, detail?: string): void {
-    this.attempts.push({ element: this.element, location, outcome, ...(detail !== undefined ? { detail } : {}) });
+    this.attempts.push({ element: this.element, via: this.via, location, outcome, ...(detail !== undefined ? { detail } : {}) });
   }
 
   hasIndex2(root: string): boolean {
@@ -232,6 +235,7 @@ class Search {
    * expanded under `expandRoot` (the chain's downstream store).
    */
   store(root: string, expandRoot: string): { found: FoundFile; probe: Probe; compressed: boolean } | undefined {
+    this.via = 'store';
     for (const p of this.probes(root)) {
       const dir = join(root, p.keyDir);
       if (!isDirectory(dir)) {
@@ -266,6 +270,7 @@ class Search {
   /** A plain directory: `dir/name`, `dir/<ext>/name`, then the store layouts. */
   plain(root: string): FoundFile | undefined {
     const { req } = this;
+    this.via = 'dir';
     const file = req.kind === 'sym' ? symFileName(req.name) : req.name;
     const ext = extname(file).slice(1);
     const candidates = uniq([join(root, file), join(root, file.toLowerCase()), ...(ext ? [join(root, ext, file), join(root, ext.toLowerCase(), file.toLowerCase())] : [])]);
@@ -373,6 +378,7 @@ async function searchChain(s: Search, stores: readonly SymbolStore[], opts: Loca
       const result = hit.compressed ? hit.found : cascade(s, stores, k, hit);
       return { found: result, downloaded: false };
     }
+    s.via = 'http';
     if (opts.offline) {
       s.note(st.url, 'refused', 'offline: servers are not contacted');
       continue;
@@ -410,12 +416,18 @@ async function download(s: Search, url: string, downRoot: string, opts: LocateOp
     const probe: Probe = { keyDir: join(l.dirName, l.key), file: l.file, dirName: l.dirName, key: l.key };
     const dest = join(downRoot, l.dirName, l.key, l.file);
     const httpOpts: HttpOptions = { ...opts.http, ...(opts.signal ? { signal: opts.signal } : {}) };
-    const out = await fetchFromSymbolServer(url, { dirName: l.dirName, key: l.key, fileName: l.file, compressed: req.kind !== 'sym', pointer: true }, dest, httpOpts);
+    // Breakpad servers have neither compressed files nor pointers: one request per layout.
+    const out = await fetchFromSymbolServer(url, { dirName: l.dirName, key: l.key, fileName: l.file, compressed: req.kind !== 'sym', pointer: req.kind !== 'sym' }, dest, httpOpts);
+    s.via = 'http';
     for (const a of out.tried) s.note(a.url, a.outcome, a.detail);
-    if (out.status === 'downloaded') return pick(s.check(dest), probe);
+    if (out.status === 'downloaded') {
+      s.via = 'store';
+      return pick(s.check(dest), probe);
+    }
     if (out.status === 'pointer') {
       // A server's pointer may only lead into the downstream store, never elsewhere on this machine.
       const target = resolvePointerTarget(out.target, downRoot);
+      s.via = 'store';
       if (target && isInsideReal(downRoot, target) && isFile(target)) return pick(s.check(target), probe);
       s.note(out.url, 'refused', `file.ptr points to ${out.target}, outside the cache`);
     }
@@ -427,4 +439,30 @@ async function download(s: Search, url: string, downRoot: string, opts: LocateOp
 
 function pick(f: FoundFile | undefined, probe: Probe): { found: FoundFile; probe: Probe } | undefined {
   return f ? { found: f, probe } : undefined;
+}
+
+/**
+ * One line per attempt in the style of WinDbg's `!sym noisy` tracing (`SYMSRV:` for
+ * store and server probes, `DBGHELP:` for plain directories and identity checks).
+ */
+export function formatAttempts(attempts: readonly LocateAttempt[]): string[] {
+  const out: string[] = [];
+  for (const a of attempts) {
+    const tag = a.via === 'dir' || a.outcome === 'found' || a.outcome === 'mismatch' ? 'DBGHELP:' : 'SYMSRV: ';
+    const where = a.via === 'http' ? `HTTPGET: ${a.location}` : a.via === 'store' && tag === 'SYMSRV: ' ? `UNC: ${a.location}` : a.location;
+    const what = ((): string => {
+      switch (a.outcome) {
+        case 'found': return 'found, identity matches';
+        case 'mismatch': return `mismatched ${a.detail ?? ''}`.trim();
+        case 'absent': return a.detail ? `not found (${a.detail})` : a.via === 'dir' ? 'file not found' : 'path not found';
+        case 'error': return `error: ${a.detail ?? 'unknown'}`;
+        case 'refused': return `refused: ${a.detail ?? ''}`.trim();
+        case 'message': return `message: ${a.detail ?? ''}`.trim();
+        case 'expanded': return `expanded ${a.detail ?? ''}`.trim();
+        case 'downloaded': return `downloaded ${a.detail ?? ''}`.trim();
+      }
+    })();
+    out.push(`${tag} ${where} - ${what}`);
+  }
+  return out;
 }

@@ -2,7 +2,7 @@ import t from 'tap';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { locateSymbolFile } from '../../src/symbols/store.js';
+import { locateSymbolFile, formatAttempts } from '../../src/symbols/store.js';
 import type { LocateResult } from '../../src/symbols/store.js';
 import { parseSymbolPath } from '../../src/symbols/symbol-path.js';
 import { moduleIdentity, formatCodeId, readFileIdentity } from '../../src/symbols/identity.js';
@@ -158,6 +158,11 @@ t.test('plain directories and cascading chains', async (t) => {
   const w = await locateSymbolFile({ kind: 'pdb', name: 'wrong.pdb', key }, path, {});
   t.equal(found(w), join(root, 'flat2', 'wrong.pdb'));
   t.ok(w.attempts.some((a) => a.outcome === 'mismatch' && a.location === join(flat, 'wrong.pdb')));
+  t.same(formatAttempts(w.attempts.filter((a) => a.via === 'dir' || a.outcome !== 'absent')), [
+    `DBGHELP: ${join(flat, 'wrong.pdb')} - mismatched identity 010203FF05060708090A0B0C0D0E0F103, wanted ${key}`,
+    `DBGHELP: ${join(flat, 'pdb', 'wrong.pdb')} - file not found`,
+    `DBGHELP: ${join(root, 'flat2', 'wrong.pdb')} - found, identity matches`,
+  ]);
 
   // srv*down*mid: found in mid → copied into down
   const down = join(root, 'down');
@@ -176,7 +181,11 @@ t.test('plain directories and cascading chains', async (t) => {
   // offline: HTTP stores are skipped with a note
   const off = await locateSymbolFile({ kind: 'pdb', name: 'none.pdb', key }, parseSymbolPath(`srv*${down}*http://127.0.0.1:9/`, { defaultCache: cache }), { offline: true });
   t.equal(off.status, 'notFound');
-  t.same(off.attempts.at(-1), { element: `srv*${down}*http://127.0.0.1:9/`, location: 'http://127.0.0.1:9', outcome: 'refused', detail: 'offline: servers are not contacted' });
+  t.same(off.attempts.at(-1), { element: `srv*${down}*http://127.0.0.1:9/`, via: 'http', location: 'http://127.0.0.1:9', outcome: 'refused', detail: 'offline: servers are not contacted' });
+  t.same(formatAttempts(off.attempts).slice(-2), [
+    `SYMSRV:  UNC: ${join(down, `none.pdb/${key.toLowerCase()}/none.pdb`)} - path not found`,
+    'SYMSRV:  HTTPGET: http://127.0.0.1:9 - refused: offline: servers are not contacted',
+  ]);
   t.notOk(existsSync(join(cache, 'none.pdb')));
 });
 
