@@ -101,6 +101,8 @@ export class DbiStream {
   readonly header: DbiStreamHeader;
   readonly substreams: DbiSubstreams;
   private contribsCache: SectionContribution[] | undefined;
+  private inPlaceSearches = 0;
+  private static readonly IN_PLACE_SEARCHES = 256;
   private dbgCache: number[] | undefined;
 
   constructor(stream: PdbStream) {
@@ -265,7 +267,8 @@ export class DbiStream {
    * (a few 28-byte reads); a miss falls back to loading and sorting it all.
    */
   contributionAt(section: number, offset: number): SectionContribution | undefined {
-    if (!this.contribsCache) {
+    // After many queries, one read of the whole array is cheaper than more probes.
+    if (!this.contribsCache && ++this.inPlaceSearches <= DbiStream.IN_PLACE_SEARCHES) {
       const hit = this.contributionInPlace(section, offset);
       if (hit) return hit;
     }

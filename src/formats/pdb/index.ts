@@ -1,3 +1,16 @@
+/**
+ * PDB (MSF 7.00) format layer.
+ *
+ *   const pdb = PdbFile.open('app.pdb');          // reads the MSF directory and the info stream
+ *   pdb.info.guid, pdb.info.age                    // match against the image's RSDS record
+ *   pdb.lookup(rva)                                // { name, rva, size?, kind } — proc, else public/data
+ *   pdb.lineAt(rva)                                // { file, line, rva } from C13 lines
+ *   pdb.frameData(rva)                             // x86 FrameData / FPO_DATA (Breakpad STACK WIN shape)
+ *   pdb.findByName('main'), pdb.symbols()
+ *
+ * Lower-level pieces (MsfFile/PdbStream, DbiStream, ModuleSymbols,
+ * iterateSymbols/readSymbolAt) are exported for TPI/IPI and locals work.
+ */
 export * from './layouts.js';
 export { MsfFile, PdbStream } from './msf.js';
 export type { MsfSuperBlock } from './msf.js';
