@@ -29,7 +29,8 @@ export type KeyAction =
   | 'toggleRegisters'
   | 'toggleMemory'
   | 'refresh'
-  | 'command';
+  | 'command'
+  | 'edit';
 
 export interface KeyBinding {
   /** Key names as the UI decodes them: `tab`, `shift-tab`, `ctrl-c`, `f5`, `pageup`, `q`. */
@@ -64,6 +65,11 @@ export const KEY_TABLE: readonly KeyBinding[] = [
   { keys: ['pagedown'], scope: 'command', action: 'scrollDown', description: 'Scroll the command output down a page' },
   { keys: ['home'], scope: 'command', action: 'home', description: 'Cursor to the start of the input line; on an empty line: top of the output' },
   { keys: ['end'], scope: 'command', action: 'end', description: 'Cursor to the end of the input line; on an empty line: bottom of the output' },
+  { keys: ['left', 'right'], scope: 'command', action: 'edit', description: 'Move the cursor in the input line' },
+  { keys: ['ctrl-a', 'ctrl-e'], scope: 'command', action: 'edit', description: 'Cursor to the start / end of the input line' },
+  { keys: ['backspace', 'delete'], scope: 'command', action: 'edit', description: 'Delete the character before / under the cursor' },
+  { keys: ['ctrl-u', 'ctrl-k', 'ctrl-w'], scope: 'command', action: 'edit', description: 'Delete to the start of the line / to the end / the word before the cursor' },
+  { keys: ['escape'], scope: 'command', action: 'edit', description: 'Hide the completion list' },
   { keys: ['up'], scope: 'lists', action: 'up', description: 'Select the previous line' },
   { keys: ['down'], scope: 'lists', action: 'down', description: 'Select the next line' },
   { keys: ['pageup'], scope: 'lists', action: 'pageUp', description: 'Move the selection up a page' },
