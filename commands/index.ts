@@ -24,6 +24,7 @@ import { tebCommand } from './extensions/teb.js';
 import { uCommand, ubCommand, ufCommand } from './standard/u.js';
 import { lnCommand } from './standard/ln.js';
 import { xCommand } from './standard/x.js';
+import { dotFrameCommand } from './meta/frame.js';
 
 const table: CommandSpec[] = [];
 
@@ -58,4 +59,4 @@ table.push(
 table.push(dCommand, evaluateCommand, dotFormatsCommand, tebCommand, pebCommand, errorCommand, gleCommand, handleCommand, addressCommand, runawayCommand);
 
 // Disassembly and symbols.
-table.push(uCommand, ubCommand, ufCommand, lnCommand, xCommand);
+table.push(uCommand, ubCommand, ufCommand, lnCommand, xCommand, dotFrameCommand);
