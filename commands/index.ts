@@ -12,6 +12,7 @@ import { rCommand } from './standard/r.js';
 import { kCommand } from './standard/k.js';
 import { bangSymCommand, dotExepathCommand, dotKframesCommand, dotReloadCommand, dotSymfixCommand, dotSympathCommand } from './meta/sympath.js';
 import { tildeCommand } from './standard/threads.js';
+import { dotDumpdebugCommand, dotOpendumpCommand, dotWerCommand } from './meta/dump.js';
 import { dCommand } from './standard/d.js';
 import { dotFormatsCommand, evaluateCommand } from './standard/evaluate.js';
 import { addressCommand } from './extensions/address.js';
@@ -43,6 +44,9 @@ table.push(
   dotCxrCommand,
   rCommand,
   kCommand,
+  dotDumpdebugCommand,
+  dotOpendumpCommand,
+  dotWerCommand,
   dotSympathCommand,
   dotExepathCommand,
   dotSymfixCommand,
