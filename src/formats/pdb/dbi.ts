@@ -102,6 +102,7 @@ export class DbiStream {
   readonly substreams: DbiSubstreams;
   private contribsCache: SectionContribution[] | undefined;
   private inPlaceSearches = 0;
+  private contribEntry: number | undefined;
   private static readonly IN_PLACE_SEARCHES = 256;
   private dbgCache: number[] | undefined;
 
@@ -232,11 +233,12 @@ export class DbiStream {
 
   /** Section contribution entry size from the substream version (0 when the substream is empty). */
   private contribEntrySize(): number {
+    if (this.contribEntry !== undefined) return this.contribEntry;
     const [off, size] = this.substreams.sectionContribution;
-    if (size < 4) return 0;
+    if (size < 4) return (this.contribEntry = 0);
     const version = this.stream.read(off, 4).readUInt32LE(0);
-    if (version === DBI_SC_VER_2) return SECTION_CONTRIB2_SIZE;
-    if (version === DBI_SC_VER_60) return SECTION_CONTRIB_SIZE;
+    if (version === DBI_SC_VER_2) return (this.contribEntry = SECTION_CONTRIB2_SIZE);
+    if (version === DBI_SC_VER_60) return (this.contribEntry = SECTION_CONTRIB_SIZE);
     throw new FormatError('UnsupportedVersion', `unknown section contribution version 0x${version.toString(16)}`, 'reading DBI section contribution substream', off);
   }
 
