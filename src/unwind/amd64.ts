@@ -1,10 +1,9 @@
 /**
  * x64 (AMD64) unwinding: PE .pdata / UNWIND_INFO with RtlVirtualUnwind
- * semantics, then Breakpad STACK CFI, the Windows frame-pointer heuristic and
- * stack scanning.
+ * semantics, then Breakpad STACK CFI, then stack scanning.
  */
 import {
-  MAX_FRAME_GAP, SCAN_WORDS, SCAN_WORDS_TRUSTED, callerByCfi, isCanonical, looksLikeReturnAddress, pick,
+  MAX_FRAME_GAP, SCAN_WORDS, SCAN_WORDS_TRUSTED, callerByCfi, looksLikeReturnAddress, pick,
   readCode, readWord, safeModuleAt, scanForReturnAddress,
 } from './common.js';
 import type { CalleeFrame, CallerCandidate, UnwindEnvironment, UnwindImage, UnwindModule } from './types.js';
@@ -526,50 +525,32 @@ function callerVectors(vectors: Record<string, Buffer> | undefined): Record<stri
   return out;
 }
 
-/** The Windows x64 frame-pointer heuristic (B.7): probe [rbp + 16k], k < 16. */
-function callerByFramePointer(env: UnwindEnvironment, regs: Record<string, bigint>, rsp: bigint): CallerCandidate | undefined {
-  const rbp = regs.rbp;
-  if (rbp === undefined || rbp === 0n || (rbp & 7n) !== 0n) return undefined;
-  if (rbp < rsp) return undefined;
-  const bounds = env.stackBounds;
-  for (let k = 0n; k < 16n; k++) {
-    const slot = rbp + 16n * k;
-    const callerRbp = readWord(env, slot, 8);
-    const ra = readWord(env, slot + 8n, 8);
-    if (callerRbp === undefined || ra === undefined) return undefined;
-    const callerRsp = slot + 16n;
-    if (callerRsp <= rsp) continue;
-    if (callerRbp < callerRsp) continue;
-    if (callerRbp - slot > MAX_FRAME_GAP * 8n) continue;
-    if (bounds !== undefined && (callerRbp < bounds.low || callerRbp >= bounds.high)) continue;
-    if (!isCanonical(ra) || !looksLikeReturnAddress(env, ra)) continue;
-    const out = pick(regs, AMD64_SEGMENTS);
-    out.rbp = callerRbp;
-    out.rsp = callerRsp;
-    out.rip = ra;
-    return { regs: out, pc: ra, sp: callerRsp, trust: 'frame-pointer' };
-  }
-  return undefined;
-}
-
-/** Stack scanning (B.8): first plausible return address above RSP; RBP recovered from the slot below when it chains. */
+/**
+ * Stack scanning (B.8): the first plausible return address above RSP. RBP is
+ * recovered as rust-minidump does on x64: the slot below the return address
+ * when the callee's RBP pointed exactly there (push rbp; mov rbp, rsp), else
+ * the callee's value when it still lies above the caller's stack pointer.
+ */
 function callerByScan(env: UnwindEnvironment, regs: Record<string, bigint>, rsp: bigint, words: number): CallerCandidate | undefined {
   const hit = scanForReturnAddress(env, rsp, words);
   if (hit === undefined) return undefined;
-  const out = pick(regs, [...AMD64_SEGMENTS, 'rbp']);
+  const out = pick(regs, AMD64_SEGMENTS);
+  const callerRsp = hit.address + 8n;
+  const calleeRbp = regs.rbp;
   const below = hit.address - 8n;
-  if (below >= rsp) {
-    const saved = readWord(env, below, 8);
-    if (saved !== undefined && saved > hit.address && saved - hit.address <= MAX_FRAME_GAP) out.rbp = saved;
+  if (calleeRbp !== undefined) {
+    const saved = calleeRbp === below && below >= rsp ? readWord(env, below, 8) : undefined;
+    if (saved !== undefined && saved > hit.address && saved - below <= MAX_FRAME_GAP) out.rbp = saved;
+    else if (calleeRbp >= callerRsp) out.rbp = calleeRbp;
   }
   out.rip = hit.value;
-  out.rsp = hit.address + 8n;
-  return { regs: out, pc: hit.value, sp: hit.address + 8n, trust: 'scan' };
+  out.rsp = callerRsp;
+  return { regs: out, pc: hit.value, sp: callerRsp, trust: 'scan' };
 }
 
 /**
  * Caller candidates for an x64 frame, best strategy first: .pdata unwind
- * (or a leaf / null-call unwind), STACK CFI, frame pointer, scan.
+ * (or a leaf / null-call unwind), STACK CFI, scan.
  */
 export function* amd64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan: boolean): Generator<CallerCandidate> {
   const isContext = callee.index === 0;
@@ -608,8 +589,9 @@ export function* amd64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan:
   const cfi = callerByCfi(env, lookup, { ...callee.regs, rip, rsp }, AMD64_CARRIED, { pc: 'rip', sp: 'rsp' });
   if (cfi !== undefined) yield cfi;
 
-  const fp = callerByFramePointer(env, callee.regs, rsp);
-  if (fp !== undefined) yield fp;
+  // No frame-pointer strategy: on Windows x64 RBP is not a chain (FrameOffset puts it anywhere in
+  // the frame, most code uses it as a general register, and a callee that leaves it alone holds an
+  // ancestor's value), so following it skips frames. Breakpad and rust-minidump disable it too.
 
   if (scan) {
     const trusted = callee.trust === 'context' || callee.trust === 'cfi' || callee.trust === 'unwind-info';

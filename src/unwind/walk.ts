@@ -131,7 +131,8 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
         const pc = cand.pc & names.mask;
         const sp = cand.sp & names.mask;
         if (pc < MIN_PC) {
-          if (TRUSTED.has(cand.trust)) {
+          // Unwind data saying "return address 0", or a frame-pointer chain's zero terminator: the thread's first frame.
+          if (TRUSTED.has(cand.trust) || (cand.trust === 'frame-pointer' && pc === 0n)) {
             stop = `end of stack (${cand.trust} gives return address 0x${pc.toString(16)})`;
             break;
           }

@@ -107,8 +107,13 @@ function callerByEbp(env: UnwindEnvironment, callee: CalleeFrame): CallerCandida
   const callerEbp = word(env, ebp);
   const ra = word(env, ebp + 4n);
   if (callerEbp === undefined || ra === undefined) return undefined;
-  if (!looksLikeReturnAddress(env, ra)) return undefined;
   const out = pick(callee.regs, X86_SEGMENTS);
+  if (ra === 0n && callerEbp === 0n) {
+    // The chain's terminator (the thread's first frame saved a zero EBP and return address):
+    // end of stack, as Breakpad and rust-minidump treat it; scanning past it only finds leftovers.
+    return { regs: { ...out, eip: 0n, esp: (ebp + 8n) & M32 }, pc: 0n, sp: (ebp + 8n) & M32, trust: 'frame-pointer' };
+  }
+  if (!looksLikeReturnAddress(env, ra)) return undefined;
   out.ebp = callerEbp;
   out.eip = ra;
   out.esp = (ebp + 8n) & M32;
@@ -118,14 +123,15 @@ function callerByEbp(env: UnwindEnvironment, callee: CalleeFrame): CallerCandida
 function callerByScan(env: UnwindEnvironment, callee: CalleeFrame, words: number): CallerCandidate | undefined {
   const hit = scanForReturnAddress(env, callee.sp, words);
   if (hit === undefined) return undefined;
-  const out = pick(callee.regs, [...X86_SEGMENTS, 'ebp']);
-  // The word below the return address is the saved EBP when the caller pushed one and it chains upward.
-  if (hit.address - 4n >= callee.sp) {
-    const saved = word(env, hit.address - 4n);
-    if (saved !== undefined && saved > hit.address && saved - hit.address <= MAX_FRAME_GAP) out.ebp = saved;
-  }
+  const out = pick(callee.regs, X86_SEGMENTS);
+  const callerEsp = (hit.address + 4n) & M32;
+  // The word below the return address is the saved EBP when the callee pushed one and it chains
+  // upward; otherwise the callee left EBP alone (callee-saved) if it still points above the caller's ESP.
+  const saved = hit.address - 4n >= callee.sp ? word(env, hit.address - 4n) : undefined;
+  if (saved !== undefined && saved > hit.address && saved - hit.address <= MAX_FRAME_GAP) out.ebp = saved;
+  else if (callee.regs.ebp !== undefined && callee.regs.ebp >= callerEsp) out.ebp = callee.regs.ebp;
   out.eip = hit.value;
-  out.esp = (hit.address + 4n) & M32;
+  out.esp = callerEsp;
   return { regs: out, pc: hit.value, sp: out.esp, trust: 'scan' };
 }
 

@@ -143,7 +143,7 @@ t.test('scanning checks for a preceding CALL and recovers EBP', async (t) => {
   const img = exeImage();
   img.put(0x2100, [0xe8, ...le32(0)]); // call rel32 → 0x2105
   img.put(0x3100, [0xff, 0x15, ...le32(0x401000)]); // call [abs32] → 0x3106
-  const s = new StackBuilder(STACK, 4).word(EXE + 0x1234n /* after NOPs: rejected */).mark('saved').word({ label: 'up' }).word(EXE + 0x2105n).fill(3).mark('up').fill(2).word(EXE + 0x3106n).fill(2);
+  const s = new StackBuilder(STACK, 4).word(EXE + 0x1234n /* after NOPs: rejected */).mark('saved').word({ label: 'up' }).word(EXE + 0x2105n).fill(3).mark('up').word(1n).word(2n).word(EXE + 0x3106n).fill(2);
   const frames = walkStack(env(s.build(), { image: img }), fakeContext('x86', { eip: 0x7000000n, esp: STACK }));
   t.equal(frames[1]?.pc, EXE + 0x2105n);
   t.equal(frames[1]?.sp, s.address('saved') + 8n);
