@@ -21,7 +21,8 @@ export async function openBanner(session: Session, t: Target): Promise<CommandRe
     if (a.dumps.length > 1) lines.push(`The archive holds ${a.dumps.length} dumps: ${a.dumps.join(', ')}; open another with ${a.path}#NAME`);
   }
   lines.push(dumpKindLine(t), dumpKindSummary(t), '');
-  for (const c of [t.dump.commentA(), t.dump.commentW()]) if (c) lines.push(`Comment: '${c}'`, '');
+  // Comments may span lines (procdump writes one `*** ...` item per line): printed verbatim between quotes.
+  for (const c of [t.dump.commentA(), t.dump.commentW()]) if (c) lines.push(...`Comment: '${c}'`.split(/\r?\n/), '');
   lines.push(`Symbol search path is: ${session.options.symbolPath || '*** Invalid ***'}`);
   lines.push(`Executable search path is: ${session.options.imagePath}`);
   lines.push(...vertargetLines(t), ...timeLines(t).filter((l) => !l.startsWith('  ')));
