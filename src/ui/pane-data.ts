@@ -183,11 +183,12 @@ export function exceptionFrom(r: CommandResult, threads: readonly ThreadItem[], 
   if (flags) items.push(`Flags    ${flags.toString(16).padStart(8, '0')}${flags & 1 ? ' (noncontinuable)' : ''}`);
   const ev = threads.find((t) => t.event);
   if (ev) items.push(`Thread   ${ev.index} (TID ${ev.threadId.toString(16)})${ev.name ? ` "${escapeControl(ev.name)}"` : ''}`);
-  const params = Array.isArray(d['parameters']) ? (d['parameters'] as unknown[]).map(big) : [];
-  params.forEach((p, i) => items.push(`Param[${i}] ${p === undefined ? '?' : p.toString(16)}`));
-  // The lines `.exr` adds after the parameters decode them ("Attempt to read from address 10").
+  // The lines `.exr` adds after the parameters decode them ("Attempt to read from address 10"):
+  // shown before the raw parameters, so a short pane still shows them.
   const known = /^\s*(ExceptionAddress|ExceptionCode|ExceptionFlags|NumberParameters|Parameter\[\d+\]):/;
   for (const l of text) if (l.trim() && !known.test(l)) items.push(l.trim());
+  const params = Array.isArray(d['parameters']) ? (d['parameters'] as unknown[]).map(big) : [];
+  params.forEach((p, i) => items.push(`Param[${i}] ${p === undefined ? '?' : p.toString(16)}`));
   return { items, command };
 }
 
