@@ -26,6 +26,8 @@ import { uCommand, ubCommand, ufCommand } from './standard/u.js';
 import { lnCommand } from './standard/ln.js';
 import { xCommand } from './standard/x.js';
 import { dotFrameCommand } from './meta/frame.js';
+import { lmiCommand } from './extensions/lmi.js';
+import { uniqstackCommand } from './extensions/uniqstack.js';
 
 const table: CommandSpec[] = [];
 
@@ -63,4 +65,4 @@ table.push(
 table.push(dCommand, evaluateCommand, dotFormatsCommand, tebCommand, pebCommand, errorCommand, gleCommand, handleCommand, addressCommand, runawayCommand);
 
 // Disassembly and symbols.
-table.push(uCommand, ubCommand, ufCommand, lnCommand, xCommand, dotFrameCommand);
+table.push(uCommand, ubCommand, ufCommand, lnCommand, xCommand, dotFrameCommand, lmiCommand, uniqstackCommand);
