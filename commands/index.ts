@@ -16,6 +16,7 @@ import { dotDumpdebugCommand, dotOpendumpCommand, dotWerCommand } from './meta/d
 import { dCommand } from './standard/d.js';
 import { dotFormatsCommand, evaluateCommand } from './standard/evaluate.js';
 import { addressCommand } from './extensions/address.js';
+import { analyzeCommand } from './extensions/analyze.js';
 import { errorCommand, gleCommand } from './extensions/error.js';
 import { handleCommand } from './extensions/handle.js';
 import { pebCommand } from './extensions/peb.js';
@@ -66,3 +67,6 @@ table.push(dCommand, evaluateCommand, dotFormatsCommand, tebCommand, pebCommand,
 
 // Disassembly and symbols.
 table.push(uCommand, ubCommand, ufCommand, lnCommand, xCommand, dotFrameCommand, lmiCommand, uniqstackCommand);
+
+// Crash and hang analysis.
+table.push(analyzeCommand);

@@ -1,0 +1,247 @@
+/**
+ * Recovers the arguments a frame passed to the function it called, from a
+ * stack walked out of a dump. Register arguments (x64 rcx, rdx, r8, r9) are
+ * gone once the callee runs, so two sources are tried:
+ *
+ * 1. The call site: disassemble the caller from its function start up to
+ *    the return address and find the instruction that last set the
+ *    argument register; evaluate its source from what the dump still holds
+ *    (nonvolatile registers recovered by unwinding the caller's frame, the
+ *    caller's stack slots, RIP-relative addresses, immediates).
+ * 2. The callee's home (spill) slots at the caller's stack pointer, where
+ *    many callees store their register arguments (all x86 stack arguments
+ *    live there too); only trusted when a validator accepts the value.
+ */
+import { createDisassembler } from '../disasm/index.js';
+import type { Disassembler, Instruction } from '../disasm/index.js';
+import type { AnalysisFrame, AnalysisTarget } from './target.js';
+import { readPtr, readU32 } from './target.js';
+
+export type ArgSource = 'call-site' | 'home-slot' | 'stack';
+
+export interface RecoveredArg {
+  value: bigint;
+  source: ArgSource;
+  /** How it was derived (`mov rcx,qword ptr [rsi+8]` at 00000001`40001f60 with rsi from the caller's frame). */
+  detail: string;
+}
+
+const ARG_REGS_X64 = ['rcx', 'rdx', 'r8', 'r9'] as const;
+const NONVOLATILE_X64 = new Set(['rbx', 'rbp', 'rsi', 'rdi', 'r12', 'r13', 'r14', 'r15', 'rsp']);
+/** Longest caller prefix decoded when looking for the argument setup (bytes). */
+const MAX_FUNCTION_SCAN = 0x4000;
+/** Instructions searched backwards from the call for the defining write. */
+const MAX_BACKWARD = 48;
+
+/** 64-bit register family of a register name (`ecx` → `rcx`, `r8d` → `r8`), or undefined. */
+function family(reg: string): string | undefined {
+  const r = reg.toLowerCase();
+  const legacy: Record<string, string> = {
+    rax: 'rax', eax: 'rax', ax: 'rax', al: 'rax', rbx: 'rbx', ebx: 'rbx', bx: 'rbx', bl: 'rbx',
+    rcx: 'rcx', ecx: 'rcx', cx: 'rcx', cl: 'rcx', rdx: 'rdx', edx: 'rdx', dx: 'rdx', dl: 'rdx',
+    rsi: 'rsi', esi: 'rsi', si: 'rsi', sil: 'rsi', rdi: 'rdi', edi: 'rdi', di: 'rdi', dil: 'rdi',
+    rbp: 'rbp', ebp: 'rbp', bp: 'rbp', bpl: 'rbp', rsp: 'rsp', esp: 'rsp', sp: 'rsp', spl: 'rsp',
+  };
+  if (legacy[r]) return legacy[r];
+  const m = /^r(\d+)[dwb]?$/.exec(r);
+  return m ? `r${m[1]}` : undefined;
+}
+
+function isReg32(reg: string): boolean {
+  return /^e[a-z]{2}$/.test(reg) || /^r\d+d$/.test(reg);
+}
+
+/** `28h` / `0FFFFFFFFh` / `0x140009000` / `10` → bigint. */
+function parseNumber(s: string): bigint | undefined {
+  const t = s.trim();
+  if (/^0x[0-9a-f]+$/i.test(t)) return BigInt(t);
+  if (/^[0-9][0-9a-f]*h$/i.test(t)) return BigInt('0x' + t.slice(0, -1));
+  if (/^[0-9]+$/.test(t)) return BigInt(t);
+  return undefined;
+}
+
+function splitOperands(ops: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of ops) {
+    if (ch === '[') depth++;
+    if (ch === ']') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+interface Ctx {
+  t: AnalysisTarget;
+  caller: AnalysisFrame;
+  insns: Instruction[];
+}
+
+const WRITERS = /^(mov|movzx|movsxd|movsx|lea|xor|or|and|add|sub|pop|inc|dec|neg|not|shl|shr|sar|imul|cmov\w+|set\w+|xchg|movabs)$/;
+
+/** Evaluates a register's value just before instruction `at` (exclusive), searching backwards. */
+function regValueBefore(c: Ctx, reg64: string, at: number, depth: number, trail: string[]): bigint | undefined {
+  if (depth > 4) return undefined;
+  for (let i = at - 1; i >= 0 && at - i <= MAX_BACKWARD; i--) {
+    const ins = c.insns[i]!;
+    if (ins.isCall) {
+      // A call clobbers volatile registers; nonvolatiles survive it.
+      if (!NONVOLATILE_X64.has(reg64)) return undefined;
+      continue;
+    }
+    const ops = splitOperands(ins.operands);
+    const dst = ops[0] ? family(ops[0]) : undefined;
+    if (dst !== reg64 || !WRITERS.test(ins.mnemonic)) continue;
+    const v = evalWrite(c, ins, ops, i, depth, trail);
+    if (v !== undefined) trail.push(`${ins.mnemonic} ${ins.operands}`);
+    return v;
+  }
+  // No write found in the window: a nonvolatile still holds the value the unwinder recovered for the caller.
+  if (NONVOLATILE_X64.has(reg64)) {
+    if (reg64 === 'rsp') return c.caller.sp;
+    return c.caller.regs[reg64];
+  }
+  return undefined;
+}
+
+/** Address of a memory operand `[base+index*scale+disp]`. */
+function memAddress(c: Ctx, operand: string, at: number, depth: number, trail: string[]): bigint | undefined {
+  const m = /\[([^\]]+)\]/.exec(operand);
+  if (!m) return undefined;
+  const expr = m[1]!.replace(/\s+/g, '');
+  // RIP-relative operands are printed as the absolute address (see disasm.ts).
+  const abs = parseNumber(expr);
+  if (abs !== undefined) return abs;
+  let total = 0n;
+  for (const term of expr.split(/(?=[+-])/)) {
+    const neg = term.startsWith('-');
+    const body = term.replace(/^[+-]/, '');
+    let v: bigint | undefined;
+    const scaled = /^([a-z0-9]+)\*(\d)$/.exec(body);
+    if (scaled) {
+      const f = family(scaled[1]!);
+      const rv = f ? regValueBefore(c, f, at, depth + 1, trail) : undefined;
+      v = rv === undefined ? undefined : rv * BigInt(scaled[2]!);
+    } else if (family(body)) {
+      v = regValueBefore(c, family(body)!, at, depth + 1, trail);
+    } else {
+      v = parseNumber(body);
+    }
+    if (v === undefined) return undefined;
+    total += neg ? -v : v;
+  }
+  return total & 0xffffffffffffffffn;
+}
+
+function evalWrite(c: Ctx, ins: Instruction, ops: string[], at: number, depth: number, trail: string[]): bigint | undefined {
+  const [dstText, src] = ops;
+  if (!dstText) return undefined;
+  const mask = isReg32(dstText) ? 0xffffffffn : 0xffffffffffffffffn;
+  switch (ins.mnemonic) {
+    case 'xor':
+      return src && family(src) === family(dstText) ? 0n : undefined;
+    case 'or':
+      // `or ecx,0FFFFFFFFh`: the compact way to load -1 (INFINITE).
+      return src && /^0?FFFFFFFF(FFFFFFFF)?h$/i.test(src) ? mask : undefined;
+    case 'lea':
+      return src ? memAddress(c, src, at, depth, trail) : undefined;
+    case 'mov':
+    case 'movabs':
+    case 'movzx':
+    case 'movsxd': {
+      if (!src) return undefined;
+      const imm = parseNumber(src);
+      if (imm !== undefined) return imm & mask;
+      if (src.includes('[')) {
+        const addr = memAddress(c, src, at, depth, trail);
+        if (addr === undefined) return undefined;
+        const size = /^qword/.test(src) ? 8 : /^dword/.test(src) ? 4 : 0;
+        if (size === 8) return readPtr(c.t, addr, 8);
+        if (size === 4) {
+          const v = readU32(c.t, addr);
+          if (v === undefined) return undefined;
+          return ins.mnemonic === 'movsxd' ? BigInt.asUintN(64, BigInt(v | 0)) : BigInt(v);
+        }
+        return undefined;
+      }
+      const f = family(src);
+      if (!f) return undefined;
+      const v = regValueBefore(c, f, at, depth + 1, trail);
+      return v === undefined ? undefined : v & mask;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Decodes the caller from its function start to the return address; undefined when the sweep does not land on it. */
+function callerInstructions(d: Disassembler, t: AnalysisTarget, caller: AnalysisFrame): Instruction[] | undefined {
+  const start = caller.symbolStart;
+  if (start === undefined || caller.pc <= start || caller.pc - start > BigInt(MAX_FUNCTION_SCAN)) return undefined;
+  const len = Number(caller.pc - start);
+  const bytes = t.read(start, len);
+  if (bytes.length < len) return undefined;
+  const out: Instruction[] = [];
+  let off = 0;
+  while (off < len) {
+    const ins = d.decode(bytes.subarray(off), start + BigInt(off));
+    if (!ins || ins.invalid) return undefined;
+    out.push(ins);
+    off += ins.length;
+  }
+  if (off !== len || !out[out.length - 1]?.isCall) return undefined;
+  return out;
+}
+
+/**
+ * Recovers argument `n` (0-based) that frame `frames[calleeIndex + 1]` passed
+ * to the function of `frames[calleeIndex]`. `accept` vets values read from
+ * home slots (which hold garbage when the callee did not spill).
+ */
+export function recoverArgument(
+  t: AnalysisTarget,
+  frames: readonly AnalysisFrame[],
+  calleeIndex: number,
+  n: number,
+  accept: (v: bigint) => boolean,
+  disasm?: Disassembler,
+): RecoveredArg | undefined {
+  const callee = frames[calleeIndex];
+  const caller = frames[calleeIndex + 1];
+  if (!callee || !caller) return undefined;
+  const ps = BigInt(t.pointerSize);
+  if (t.arch === 'x86') {
+    // stdcall/cdecl: arguments follow the return address; with an EBP frame that is [ebp+8].
+    const base = callee.fp !== 0n ? callee.fp + 8n : caller.sp;
+    const v = readPtr(t, base + BigInt(n) * ps, 4);
+    if (v !== undefined && accept(v)) return { value: v, source: 'stack', detail: `argument ${n + 1} on the stack at 0x${(base + BigInt(n) * ps).toString(16)}` };
+    return undefined;
+  }
+  if (t.arch !== 'amd64') return undefined;
+  const reg = ARG_REGS_X64[n];
+  if (reg) {
+    const d = disasm ?? createDisassembler('amd64', undefined, (a) => `0x${a.toString(16)}`);
+    try {
+      const insns = d ? callerInstructions(d, t, caller) : undefined;
+      if (insns) {
+        const trail: string[] = [];
+        const v = regValueBefore({ t, caller, insns }, reg, insns.length - 1, 0, trail);
+        if (v !== undefined && accept(v)) {
+          return { value: v, source: 'call-site', detail: `${trail.reverse().join('; ')} before the call at 0x${insns[insns.length - 1]!.address.toString(16)}` };
+        }
+      }
+    } finally {
+      if (!disasm) d?.free();
+    }
+  }
+  // The callee's home slot for argument n sits at the caller's stack pointer + 8*n.
+  const slot = caller.sp + BigInt(n) * ps;
+  const v = readPtr(t, slot, 8);
+  if (v !== undefined && accept(v)) return { value: v, source: 'home-slot', detail: `home slot of argument ${n + 1} at 0x${slot.toString(16)}` };
+  return undefined;
+}

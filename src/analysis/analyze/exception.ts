@@ -1,0 +1,317 @@
+/**
+ * What an exception record means: its class of problem (WinDbg's
+ * Failure.ProblemClass / bucket prefix), the decoded parameters, and a
+ * plain-language explanation for each finding.
+ */
+import type { ExceptionRecord } from '../../formats/minidump/types.js';
+import { accessViolationKind, exceptionCodeHex, exceptionName, fastFailName, hresultName, ntStatusName, hresultMessage } from '../../analysis/codes/index.js';
+import type { CxxExceptionInfo } from './cxx.js';
+import { decodeCxxException } from './cxx.js';
+import type { AnalysisTarget } from './target.js';
+import { moduleAt } from './target.js';
+
+/** Lowest address Windows maps: anything below 64 KB is a null pointer plus an offset. */
+export const NULL_REGION_END = 0x10000n;
+
+export interface ClrExceptionInfo {
+  hresult: number;
+  hresultName?: string;
+  hresultMessage?: string;
+  /** The runtime DLL that raised it (P[4] on .NET 4+/Core), when a module is loaded there. */
+  runtime?: { name: string; imageName: string; fileVersion?: string };
+  /** P[4] when present. */
+  runtimeBase?: bigint;
+  /** Every CLR runtime module the dump lists. */
+  loadedRuntimes: { name: string; imageName: string; fileVersion?: string }[];
+}
+
+export interface AccessViolationInfo {
+  kind: 'read' | 'write' | 'execute' | 'unknown';
+  address: bigint;
+  nullPointer: boolean;
+  /** x64: the address is not canonical (bits 47..63 not all equal), or Windows reported -1 for a #GP. */
+  nonCanonical: boolean;
+  /** Execute fault at the instruction pointer itself: DEP / NX. */
+  dep: boolean;
+  /** Module containing the address, when any. */
+  module?: string;
+}
+
+export interface ExceptionAnalysis {
+  code: number;
+  /** `c0000005` */
+  codeHex: string;
+  /** Debugger name (`Access violation`). */
+  name: string;
+  /** Symbolic name (`STATUS_ACCESS_VIOLATION`), when known. */
+  symbolicName?: string;
+  /** WinDbg-style problem class: NULL_POINTER_READ, INVALID_POINTER_WRITE, STACK_OVERFLOW, … */
+  problemClass: string;
+  /** One sentence: what happened. */
+  summary: string;
+  /** Plain notes for newcomers (teaching mode / JSON). */
+  explain: string[];
+  /** Extra `LABEL:  value` sections for !analyze (READ_ADDRESS, …), in order. */
+  sections: [string, string][];
+  /** Extra KEY_VALUES_STRING entries. */
+  keyValues: [string, string][];
+  accessViolation?: AccessViolationInfo;
+  fastFail?: { code: number; name?: string };
+  cxx?: CxxExceptionInfo;
+  clr?: ClrExceptionInfo;
+  /** The instruction pointer was outside any module (null or wild function pointer). */
+  badInstructionPointer?: boolean;
+}
+
+function ptrHex(v: bigint, ps: number): string {
+  return (ps === 8 ? v & 0xffffffffffffffffn : v & 0xffffffffn).toString(16).padStart(ps * 2, '0');
+}
+
+function isNonCanonical(addr: bigint, ps: number): boolean {
+  if (ps !== 8) return false;
+  const top = addr >> 47n;
+  return top !== 0n && top !== 0x1ffffn;
+}
+
+const FAST_FAIL_NOTES: Record<number, string> = {
+  0: 'a /GS stack cookie check failed (legacy form): a stack buffer overrun corrupted the frame',
+  2: 'a /GS stack cookie check failed: a local buffer was overrun and overwrote the cookie before the function returned',
+  3: 'a doubly linked LIST_ENTRY had inconsistent links: heap or list corruption, often a use-after-free',
+  4: 'the stack pointer was outside the thread\'s stack',
+  5: 'a CRT function got an invalid argument (the invalid-parameter handler ended the process)',
+  7: 'the program called abort() (or FatalAppExit): it chose to stop itself',
+  8: 'a range check failed (an index outside an array or container)',
+  10: 'Control Flow Guard blocked an indirect call to an address that is not a valid call target',
+  21: 'the SEH exception-handler chain on the stack was corrupted',
+  35: 'the heap raised an exception it did not expect: heap corruption',
+  44: 'the return address did not match the CET shadow stack: a return address on the stack was overwritten',
+  50: 'the heap found its metadata corrupted',
+};
+
+/** The CLR runtime modules `!analyze` looks for. */
+const CLR_RUNTIMES = ['clr', 'coreclr', 'mscorwks', 'libcoreclr'];
+
+function versionOf(m: { name: string; imageName: string; fileVersion?: string }): { name: string; imageName: string; fileVersion?: string } {
+  const out: { name: string; imageName: string; fileVersion?: string } = { name: m.name, imageName: m.imageName };
+  if (m.fileVersion) out.fileVersion = m.fileVersion;
+  return out;
+}
+
+export function analyzeException(t: AnalysisTarget, rec: ExceptionRecord): ExceptionAnalysis {
+  const code = rec.exceptionCode >>> 0;
+  const ps = t.pointerSize;
+  const p = rec.exceptionInformation.slice(0, Math.min(rec.numberParameters, 15));
+  const out: ExceptionAnalysis = {
+    code,
+    codeHex: exceptionCodeHex(code),
+    name: exceptionName(code),
+    problemClass: 'APPLICATION_FAULT',
+    summary: '',
+    explain: [],
+    sections: [],
+    keyValues: [],
+  };
+  const sym = ntStatusName(code);
+  if (sym) out.symbolicName = sym;
+  const ipModule = moduleAt(t, rec.exceptionAddress);
+  if (!ipModule && code !== 0xe06d7363) {
+    out.badInstructionPointer = true;
+  }
+
+  switch (code) {
+    case 0xc0000005:
+    case 0xc0000006: {
+      const inPage = code === 0xc0000006;
+      const kindRaw = p[0] !== undefined ? accessViolationKind(p[0]) : undefined;
+      const kind = kindRaw ?? 'unknown';
+      const addr = p[1] ?? 0n;
+      const av: AccessViolationInfo = {
+        kind,
+        address: addr,
+        nullPointer: p.length >= 2 && addr < NULL_REGION_END,
+        nonCanonical: isNonCanonical(addr, ps) || (ps === 8 && addr === 0xffffffffffffffffn),
+        dep: kind === 'execute' && addr === rec.exceptionAddress && addr >= NULL_REGION_END,
+      };
+      const am = moduleAt(t, addr);
+      if (am) av.module = am.name;
+      out.accessViolation = av;
+      const verb = kind === 'read' ? 'READ' : kind === 'write' ? 'WRITE' : kind === 'execute' ? 'EXECUTE' : 'READ';
+      const label = kind === 'write' ? 'WRITE_ADDRESS' : kind === 'execute' ? 'EXECUTE_ADDRESS' : 'READ_ADDRESS';
+      if (p.length >= 2) out.sections.push([label, `${ptrHex(addr, ps)} `]);
+      out.keyValues.push(['AV.Type', kind === 'unknown' ? 'Unknown' : kind[0]!.toUpperCase() + kind.slice(1)]);
+      const at = `0x${addr.toString(16)}`;
+      if (inPage) {
+        out.problemClass = `IN_PAGE_ERROR_${verb}`;
+        const st = p[2] !== undefined ? Number(p[2] & 0xffffffffn) : undefined;
+        const stName = st !== undefined ? ntStatusName(st) : undefined;
+        out.summary = `In-page I/O error on ${kind} at ${at}${st !== undefined ? ` (underlying status 0x${st.toString(16)}${stName ? ` ${stName}` : ''})` : ''}.`;
+        out.explain.push('The page was valid but could not be read from its backing file (network share gone, disk error, file truncated while mapped).');
+      } else if (av.dep) {
+        out.problemClass = 'SOFTWARE_NX_FAULT';
+        out.summary = `Data Execution Prevention: the CPU jumped to ${at}, which is not executable memory.`;
+        out.explain.push('An execute fault at the instruction pointer itself means the code jumped into data (heap or stack): usually a corrupted function pointer, vtable or return address.');
+      } else if (av.nullPointer) {
+        out.problemClass = `NULL_POINTER_${verb}`;
+        out.keyValues.push(['AV.Dereference', 'NullPtr']);
+        out.summary = `Null pointer ${kind === 'unknown' ? 'access' : kind} at ${at}.`;
+        out.explain.push(
+          addr === 0n
+            ? `Address 0 is never mapped: the code ${kind === 'execute' ? 'called' : 'used'} a null pointer.`
+            : `Addresses below 0x10000 are never mapped: ${at} is a null pointer plus an offset of ${at} (a field of a struct reached through a null pointer).`,
+        );
+      } else if (av.nonCanonical) {
+        out.problemClass = `INVALID_POINTER_${verb}`;
+        out.keyValues.push(['AV.Dereference', 'NonCanonical']);
+        out.summary = addr === 0xffffffffffffffffn
+          ? 'Access violation at a non-canonical address (Windows reports a general-protection fault with address 0xffffffffffffffff).'
+          : `Access violation at the non-canonical address ${at}.`;
+        out.explain.push('x64 addresses must have bits 47-63 all equal; a pointer that breaks this rule is garbage (uninitialized, freed and overwritten, or computed from bad data), and the CPU raises a general-protection fault. Windows cannot tell the exact address in that case, so it may report -1.');
+      } else {
+        out.problemClass = `INVALID_POINTER_${verb}`;
+        out.summary = `Access violation: ${kind === 'unknown' ? 'access' : kind} at ${at}${av.module ? ` (inside ${av.module})` : ''}.`;
+        out.explain.push(
+          kind === 'write' && av.module
+            ? `The address is inside ${av.module}'s image: writing there usually means a write to read-only data or code.`
+            : 'The address is not null but was not valid: a dangling (freed), uninitialized or corrupted pointer, or a buffer index out of range.',
+        );
+      }
+      break;
+    }
+    case 0x80000001:
+      out.problemClass = 'GUARD_PAGE_VIOLATION';
+      out.summary = `Guard page touched${p[1] !== undefined ? ` at 0x${p[1].toString(16)}` : ''}.`;
+      out.explain.push('A PAGE_GUARD page was accessed. The stack grows by touching its guard page; an unhandled guard-page exception means code touched a guard page that is not part of normal stack growth (or probed past the stack).');
+      break;
+    case 0xc00000fd:
+      out.problemClass = 'STACK_OVERFLOW';
+      out.summary = 'Stack overflow: the thread used up its stack.';
+      out.explain.push('The thread touched the guard page at the end of its stack reservation: usually runaway recursion, sometimes a very large local array.');
+      if (p.length >= 2) out.sections.push(['STACK_OVERFLOW_ADDRESS', `${ptrHex(p[1]!, ps)} `]);
+      break;
+    case 0xc0000409: {
+      const sub = p[0] !== undefined && p[0] <= 0xffffffffn ? Number(p[0]) : undefined;
+      const name = sub !== undefined ? fastFailName(sub) : undefined;
+      if (sub !== undefined) {
+        out.fastFail = { code: sub };
+        if (name) out.fastFail.name = name;
+        const short = (name ?? `FAST_FAIL_${sub}`).replace(/^FAST_FAIL_/, '');
+        out.problemClass = `FAIL_FAST_${short}`;
+        out.keyValues.push(['FailFast.Code', `0x${sub.toString(16)}${name ? ` (${name})` : ''}`]);
+        out.summary = `Fail-fast: ${name ?? `code ${sub}`}.`;
+        out.explain.push(`__fastfail(${sub}) ended the process at once, without running exception handlers: ${FAST_FAIL_NOTES[sub] ?? 'a security or consistency check in the code or the runtime failed'}.`);
+      } else {
+        out.problemClass = 'STACK_BUFFER_OVERRUN';
+        out.summary = 'Stack buffer overrun detected (/GS), legacy form without a fail-fast code.';
+        out.explain.push('The /GS stack cookie check failed: a local buffer was overrun.');
+      }
+      break;
+    }
+    case 0xc0000374:
+      out.problemClass = 'HEAP_CORRUPTION';
+      out.summary = 'Heap corruption detected by the heap manager.';
+      out.explain.push('The heap found its own bookkeeping damaged and stopped the process. The code on the stack is usually the victim: an earlier buffer overrun, double free or use-after-free did the damage. Next: reproduce with full page heap (gflags /p /enable app.exe /full) or Application Verifier to catch the bad write when it happens.');
+      break;
+    case 0x80000003:
+    case 0x4000001f:
+      out.problemClass = 'BREAKPOINT';
+      out.summary = 'Breakpoint: an int3 instruction (DebugBreak, __debugbreak, an assertion) was executed with no debugger attached.';
+      out.explain.push('A break instruction is deliberate: code asked for a debugger (an assertion, DebugBreak(), __debugbreak()). Without a debugger it ends the process. If the stack shows DbgUiRemoteBreakin, a debugger broke in and nothing crashed.');
+      break;
+    case 0xc0000094:
+      out.problemClass = 'INTEGER_DIVIDE_BY_ZERO';
+      out.summary = 'Integer division by zero.';
+      out.explain.push('An integer div/idiv instruction had a zero divisor (the x86 #DE fault). Floating-point division by zero does not fault by default.');
+      break;
+    case 0xc0000095:
+      out.problemClass = 'INTEGER_OVERFLOW';
+      out.summary = 'Integer overflow in a division (for example INT_MIN / -1).';
+      break;
+    case 0xc000001d:
+      out.problemClass = 'ILLEGAL_INSTRUCTION';
+      out.summary = 'Illegal instruction.';
+      out.explain.push('The CPU met an invalid opcode: a ud2 trap the compiler emitted for unreachable code, an instruction this CPU lacks, or a jump into the middle of data.');
+      break;
+    case 0xc0000096:
+      out.problemClass = 'PRIVILEGED_INSTRUCTION';
+      out.summary = 'Privileged instruction executed in user mode.';
+      break;
+    case 0xc0000602:
+      out.problemClass = 'FAIL_FAST_EXCEPTION';
+      out.summary = 'RaiseFailFastException: the process stopped itself without running handlers.';
+      break;
+    case 0xc0000417:
+      out.problemClass = 'INVALID_CRUNTIME_PARAMETER';
+      out.summary = 'The C runtime was called with an invalid parameter.';
+      out.explain.push('A CRT function (printf, strcpy_s, fopen, …) rejected an argument and the invalid-parameter handler ended the process. The blamed frame is the caller that passed it.');
+      break;
+    case 0xe06d7363: {
+      out.problemClass = 'CPP_EXCEPTION';
+      const cxx = decodeCxxException(t, rec);
+      if (cxx) {
+        out.cxx = cxx;
+        if (cxx.thrownType) out.sections.push(['CPP_EXCEPTION_TYPE', cxx.thrownType]);
+        if (cxx.message !== undefined) out.sections.push(['EXCEPTION_MESSAGE', cxx.message]);
+        if (cxx.thrownType) out.keyValues.push(['CPP.Exception.Type', cxx.thrownType]);
+        out.summary = `Unhandled C++ exception${cxx.thrownType ? ` of type ${cxx.thrownType}` : ''}${cxx.message !== undefined ? `: "${cxx.message}"` : ''}.`;
+        out.explain.push('0xE06D7363 ("msc") is how MSVC C++ throws: nothing caught it. The type comes from the ThrowInfo the compiler emitted next to the throw; the message from the object\'s what() string.');
+        if (cxx.catchableTypes.length > 1) out.explain.push(`A catch of any of these types would have caught it: ${cxx.catchableTypes.map((c) => c.name ?? '?').join(', ')}.`);
+        for (const pr of cxx.problems) out.explain.push(pr);
+      } else {
+        out.summary = 'C++ exception record with an unknown magic number or parameter count.';
+      }
+      break;
+    }
+    case 0xe0434352:
+    case 0xe0434f4d: {
+      out.problemClass = 'CLR_EXCEPTION';
+      const hr = p[0] !== undefined ? Number(p[0] & 0xffffffffn) : undefined;
+      const runtimes = t.modules.filter((m) => CLR_RUNTIMES.includes(m.name.toLowerCase())).map(versionOf);
+      const clr: ClrExceptionInfo = { hresult: hr ?? 0, loadedRuntimes: runtimes };
+      if (hr !== undefined) {
+        const n = hresultName(hr);
+        if (n) clr.hresultName = n;
+        const msg = hresultMessage(hr);
+        if (msg) clr.hresultMessage = msg;
+      }
+      if (p.length >= 5) {
+        clr.runtimeBase = p[4]!;
+        const rm = moduleAt(t, p[4]!);
+        if (rm) clr.runtime = versionOf(rm);
+      }
+      out.clr = clr;
+      if (hr !== undefined) {
+        out.sections.push(['CLR_EXCEPTION_HRESULT', `0x${hr.toString(16).padStart(8, '0')}${clr.hresultName ? ` (${clr.hresultName})` : ''}`]);
+        out.keyValues.push(['CLR.Exception.HResult', `0x${hr.toString(16).padStart(8, '0')}${clr.hresultName ? ` (${clr.hresultName})` : ''}`]);
+      }
+      const rt = clr.runtime ?? runtimes[0];
+      out.sections.push(['CLR_RUNTIME', rt ? `${rt.imageName}${rt.fileVersion ? ` ${rt.fileVersion}` : ' (no version resource in the dump)'}` : 'none loaded'] as [string, string]);
+      out.summary = `Unhandled .NET (CLR) exception, HRESULT 0x${(hr ?? 0).toString(16).padStart(8, '0')}${clr.hresultName ? ` ${clr.hresultName}` : ''}.`;
+      out.explain.push('0xE0434352 is how the .NET runtime raises a managed exception as a Windows exception. The managed exception object, its type, message and managed stack live in the GC heap and need the SOS extension.');
+      if (clr.runtimeBase !== undefined && !clr.runtime) {
+        out.explain.push(`The record names a runtime module at 0x${clr.runtimeBase.toString(16)}, but no module is loaded there${runtimes.length ? '' : ' and no CLR (clr.dll / coreclr.dll) is in the module list'}: the record was raised by something imitating the CLR, or the dump is incomplete.`);
+      }
+      out.explain.push('Next: open the dump in WinDbg with SOS (`.loadby sos coreclr` or `.loadby sos clr`), then `!pe` (print exception) and `!clrstack`; or `dotnet-dump analyze <dump>` and run `pe` and `clrstack` there. Managed details need a full-memory dump (procdump -ma).');
+      break;
+    }
+    default: {
+      const sev = code >>> 30;
+      if ((code & 0x20000000) !== 0) {
+        out.problemClass = 'APPLICATION_EXCEPTION';
+        out.summary = `Application-defined exception code 0x${out.codeHex} raised by the program or a library.`;
+        out.explain.push('Codes with bit 29 set are defined by applications, not Windows: look at the code that called RaiseException.');
+      } else {
+        out.summary = `${out.symbolicName ?? out.name} (0x${out.codeHex}).`;
+        if (sev === 2) out.explain.push('A warning-severity code (0x8…): usually raised on purpose.');
+      }
+    }
+  }
+  if (out.badInstructionPointer && !out.accessViolation?.dep) {
+    out.sections.push(['FAILED_INSTRUCTION_ADDRESS', `${ptrHex(rec.exceptionAddress, ps)} `]);
+    out.explain.push(
+      rec.exceptionAddress < NULL_REGION_END
+        ? `The instruction pointer is 0x${rec.exceptionAddress.toString(16)}: the program called through a null function pointer (or a null object's vtable), so the caller is blamed.`
+        : `The instruction pointer 0x${rec.exceptionAddress.toString(16)} is in no loaded module: a call or jump through a bad function pointer, or code in memory that was freed.`,
+    );
+  }
+  return out;
+}
