@@ -297,18 +297,21 @@ t.test('proxy settings', async (t) => {
   t.equal(seen.length, 1);
 });
 
-t.test('HTTPS through a CONNECT tunnel', async (t) => {
-  let key: string;
-  let cert: string;
+/** A self-signed certificate for 127.0.0.1, made with openssl when it is installed. */
+function testCertificate(): { key: string; cert: string } | undefined {
   try {
     const dir = tempDir();
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'),
       '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    key = readFileSync(join(dir, 'k.pem'), 'utf8');
-    cert = readFileSync(join(dir, 'c.pem'), 'utf8');
+    return { key: readFileSync(join(dir, 'k.pem'), 'utf8'), cert: readFileSync(join(dir, 'c.pem'), 'utf8') };
   } catch {
-    return t.skip('openssl not available to make a test certificate');
+    return undefined;
   }
+}
+const CERT = testCertificate();
+
+t.test('HTTPS through a CONNECT tunnel', { skip: !CERT && 'openssl not available to make a test certificate' }, async (t) => {
+  const { key, cert } = CERT!;
   const tlsServer = https.createServer({ key, cert }, (req, res) => {
     if (req.url === `/crashlab.pdb/${KEY}/crashlab.pdb`) res.writeHead(200, { 'content-length': PDB.length }).end(PDB);
     else res.writeHead(404).end();
