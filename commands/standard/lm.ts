@@ -7,6 +7,7 @@ import { moduleFileName } from '../../src/session/modules.js';
 import { hexN, ptr } from '../../src/results/hex.js';
 import { ok } from '../../src/results/types.js';
 import { evalArg } from '../common/expr.js';
+import { imageDetailLines } from '../common/image-details.js';
 
 export interface LmOptions {
   verbose: boolean;
@@ -114,7 +115,8 @@ function fileOsText(os: number): string {
 export function lmVerboseLines(t: Target, m: MinidumpModule): string[] {
   const H = (v: number, w = 8) => hexN(v, w).toUpperCase();
   const file = moduleFileName(m.moduleName);
-  const lines = [`    Image path: ${m.moduleName}`, `    Image name: ${file}`];
+  const img = imageDetailLines(t, m);
+  const lines = [...img.head, `    Image path: ${m.moduleName}`, `    Image name: ${file}`];
   const ts = m.timeDateStamp;
   lines.push(ts === 0 || ts === 0xfffffffe ? `    Timestamp:        unavailable (${H(ts)})` : `    Timestamp:        ${ctimeUtc(ts)} (${H(ts)})`);
   lines.push(m.checkSum === 0 ? '    CheckSum:         missing' : `    CheckSum:         ${H(m.checkSum)}`);
@@ -128,6 +130,7 @@ export function lmVerboseLines(t: Target, m: MinidumpModule): string[] {
     lines.push(`    File type:        ${v.fileType}.${v.fileSubtype} ${FILE_TYPES[v.fileType] ?? ''}`.trimEnd());
     lines.push(`    File date:        ${H(v.fileDateMS)}.${H(v.fileDateLS)}`);
   }
+  lines.push(...img.resources);
   const cv = m.cvRecord;
   if (cv && cv.format !== 'other') {
     lines.push(`    PDB name:         ${cv.pdbFileName}`);
@@ -143,7 +146,7 @@ export const lmCommand: CommandSpec = {
   syntax: 'lm[v][o][l][f][1m][sm] [m Pattern | M PathPattern | a Address]; lmvm Name',
   summary: 'List modules: range, name, symbol status; v for version and identity details',
   examples: ['lm', 'lmv', 'lm m kernel*', 'lmvm ntdll', 'lm a @rip', 'lmo', 'lml'],
-  run(ctx, inv) {
+  async run(ctx, inv) {
     const t = requireTarget(ctx);
     const o = parseLmArgs(inv.token, inv.args);
     let mods = [...t.modules()].sort((a, b) => (a.baseOfImage < b.baseOfImage ? -1 : a.baseOfImage > b.baseOfImage ? 1 : 0));
@@ -157,6 +160,8 @@ export const lmCommand: CommandSpec = {
     if (o.sortByName) mods.sort((a, b) => t.moduleName(a).localeCompare(t.moduleName(b)));
     const rows = mods.map((m) => ({ index: m.index, name: t.moduleName(m), start: m.baseOfImage, end: m.baseOfImage + BigInt(m.sizeOfImage), imagePath: m.moduleName, timeDateStamp: m.timeDateStamp, checkSum: m.checkSum, symbolStatus: symbolStatus(t, m).status, symbolFile: symbolStatus(t, m).path, pdb: m.cvRecord }));
     if (o.namesOnly) return ok(rows.map((r) => r.name), { type: 'modules', modules: rows });
+    // lmv shows the image file and its version strings: load the listed modules first.
+    if (o.verbose) for (const m of mods) await t.ensureModule(m);
     const lines = [lmHeader(t.pointerSize)];
     for (const m of mods) {
       lines.push(lmRow(t, m, { fullPath: o.fullPath }));
