@@ -6,6 +6,7 @@ import type { CommandContext, Invocation } from './command.js';
 import { CommandError, NoTargetError } from './command.js';
 import type { CommandRegistry } from './registry.js';
 import { parseThreadPrefix, splitCommands } from './split.js';
+import { formatCommandError, formatUnknownExtension } from './errors.js';
 
 /** One executed command: what was run (as typed) and what it returned. */
 export interface DispatchEntry {
@@ -77,7 +78,7 @@ export class Dispatcher {
       // `~3s`, `~*`, `~` alone, `~3 e cmd` are the thread command's own business when
       // the rest is empty or `s`; otherwise it is a prefix in front of another command.
       if (tilde && (prefixed.rest === '' || /^[sfu]$/i.test(prefixed.rest))) return this.invoke(text, tilde, '~', text.slice(1));
-      return this.withThreads(prefixed.threads, prefixed.rest.replace(/^e\s+/, ''));
+      return this.withThreads(prefixed.threads, prefixed.rest, prefixed.execute);
     }
     if (prefixed) {
       const tilde = this.registry.find('~');
@@ -88,14 +89,11 @@ export class Dispatcher {
     return this.invoke(text, resolved.spec, resolved.token, resolved.args);
   }
 
-  private async withThreads(sel: ThreadSelection, rest: string): Promise<CommandResult> {
+  private async withThreads(sel: ThreadSelection, rest: string, execute: boolean): Promise<CommandResult> {
     const target = this.session.target;
     if (!target) return fail([new NoTargetError().message]);
     const resolved = this.registry.resolve(rest);
     if (!resolved) return unknownCommand(rest);
-    if (!resolved.spec.threadPrefix && !/^e\b/.test(rest)) {
-      // WinDbg accepts any command after ~N; run it with the thread switched.
-    }
     const indices = selectThreads(this.session, sel);
     if (indices === undefined) return fail([`Illegal thread error in '${rest}'`]);
     const saved = { thread: target.currentThread, scope: target.scope, frame: target.frameIndex };
@@ -106,7 +104,8 @@ export class Dispatcher {
         target.currentThread = i;
         target.scope = { kind: 'thread' };
         target.frameIndex = 0;
-        if (sel.kind === 'all') {
+        // `~* k` prints each thread's row before its output; `~*e cmd` does not.
+        if (sel.kind === 'all' && !execute) {
           const t = target.thread(i);
           const mark = i === saved.thread ? '.' : i === target.eventThread ? '#' : ' ';
           const name = target.dump.threadNames().get(t?.threadId ?? -1);
@@ -168,11 +167,8 @@ function tebText(teb: bigint, ptr: number): string {
 
 function unknownCommand(text: string): CommandResult {
   const token = text.split(/\s/)[0] ?? text;
-  if (token.startsWith('!')) {
-    const name = token.slice(1);
-    return fail([`${name} is not extension gallery command`, `No export ${name} found`]);
-  }
-  return fail([`       ^ Syntax error in '${text}'`]);
+  if (token.startsWith('!')) return fail(formatUnknownExtension(token.slice(1)));
+  return fail(formatCommandError('Syntax', text, 1));
 }
 
 /** Turns anything a command threw into WinDbg-style error lines; never a stack trace. */

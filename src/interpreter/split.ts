@@ -1,7 +1,10 @@
 /**
- * Thread-prefix parsing for the dispatcher: `~` alone, `~N`, `~*`, `~.`,
- * `~#`, `~~[tid]` followed by the rest of the command (`s`, `k`, `e cmd`).
+ * Thread selection for the dispatcher and the `~` command, on top of the
+ * lexer's selector parsing: `~` alone, `~N`, `~*`, `~.`, `~#`, `~~[tid]`,
+ * followed by the rest of the command (`s`, `k`, `e cmd`).
  */
+import { parseCommand } from './lexer.js';
+
 export type ThreadSpec =
   | { kind: 'all'; value?: undefined }
   | { kind: 'current'; value?: undefined }
@@ -13,21 +16,43 @@ export interface ThreadPrefix {
   threads: ThreadSpec;
   /** True when a thread was named (`~3`, `~*`); false for a bare `~`. */
   command: boolean;
+  /** `~*e cmd`: run per thread without the per-thread header. */
+  execute: boolean;
+  /** The command after the selector (`s`, `k`, `r rip`), or '' for none. */
   rest: string;
 }
 
+/** Parses a `~` selector; undefined when the text does not start with `~` or the selector is malformed/unsupported. */
 export function parseThreadPrefix(text: string): ThreadPrefix | undefined {
   const s = text.trim();
   if (!s.startsWith('~')) return undefined;
-  let m: RegExpExecArray | null;
-  if ((m = /^~~\[\s*(?:0x)?([0-9a-f`]+)\s*\]\s*/i.exec(s))) {
-    return { threads: { kind: 'tid', value: parseInt(m[1]!.replace(/`/g, ''), 16) }, command: true, rest: s.slice(m[0].length) };
+  let p;
+  try {
+    p = parseCommand(s);
+  } catch {
+    return undefined;
   }
-  if ((m = /^~\s*(\d+)\s*/.exec(s))) return { threads: { kind: 'index', value: parseInt(m[1]!, 10) }, command: true, rest: s.slice(m[0].length) };
-  if ((m = /^~\s*\*\s*/.exec(s))) return { threads: { kind: 'all' }, command: true, rest: s.slice(m[0].length) };
-  if ((m = /^~\s*\.\s*/.exec(s))) return { threads: { kind: 'current' }, command: true, rest: s.slice(m[0].length) };
-  if ((m = /^~\s*#\s*/.exec(s))) return { threads: { kind: 'event' }, command: true, rest: s.slice(m[0].length) };
-  return { threads: { kind: 'all' }, command: false, rest: s.slice(1).trim() };
+  const sel = p.prefix;
+  const rest = p.command === '~' ? '' : p.command.startsWith('~') ? `${p.command.slice(1)}${p.args ? ` ${p.args}` : ''}` : `${p.command}${p.args ? ` ${p.args}` : ''}`;
+  if (!sel) return { threads: { kind: 'all' }, command: false, execute: false, rest };
+  let threads: ThreadSpec;
+  switch (sel.kind) {
+    case 'all':
+    case 'current':
+    case 'event':
+      threads = { kind: sel.kind };
+      break;
+    case 'index':
+      threads = { kind: 'index', value: sel.value ?? -1 };
+      break;
+    case 'tid':
+      if (sel.value === undefined) return undefined;
+      threads = { kind: 'tid', value: sel.value };
+      break;
+    default:
+      return undefined; // `~[expr]` needs the evaluator: not supported as a selector yet
+  }
+  return { threads, command: true, execute: sel.execute, rest };
 }
 
 export { splitCommands } from './lexer.js';

@@ -96,3 +96,10 @@ t.test('thread prefixes run a command per thread', async (t) => {
   t.same(await s.run('~0 r rip'), ['rip=0000000140001010']);
   t.equal(s.session.prompt(), '0:001>', 'a prefix does not change the current thread');
 });
+
+t.test('~*e runs a command per thread without the per-thread header', async (t) => {
+  const s = sessionFromBuffer(dump());
+  t.same(await s.run('~*e r rip'), ['rip=0000000140001010', 'rip=000000007ff00010']);
+  t.same(await s.run('~~[2b8] r rip'), ['rip=000000007ff00010'], '~~[tid] selects by hex thread id');
+  t.same(await s.run('~~[999]s'), ["       ^ Illegal thread error in '~~[999]s'"]);
+});
