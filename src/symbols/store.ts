@@ -174,7 +174,10 @@ class Search {
       this.note(path, 'error', isFormatError(e) ? e.message : String(e));
       return undefined;
     }
-    if (identityMatches(id, this.req.key)) {
+    // A .sym file also identifies its binary by INFO CODE_ID (TimeDateStamp+SizeOfImage): enough
+    // when the module has no CodeView record and the request was made by code id.
+    const byCodeId = id.kind === 'sym' && this.req.codeId !== undefined && id.codeId !== undefined && id.codeId.toUpperCase() === this.req.codeId.toUpperCase();
+    if (identityMatches(id, this.req.key) || byCodeId) {
       this.note(path, 'found');
       return { path, identity: id };
     }

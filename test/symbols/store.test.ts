@@ -209,6 +209,12 @@ t.test('Breakpad .sym mismatch and code-id layout (synthetic)', async (t) => {
   put(root, `c.dll/542D574232000/c.sym`, `MODULE windows x86_64 ${id} c.pdb\nINFO CODE_ID 542D574232000 c.dll\n`);
   const c = await locateSymbolFile({ kind: 'sym', name: 'c.pdb', key: id, codeFile: 'C:\\x\\c.dll', codeId: '542D574232000' }, parseSymbolPath(root), {});
   t.equal(found(c), join(root, 'c.dll/542D574232000/c.sym'));
+  // no CodeView record: the code id alone (INFO CODE_ID) identifies the .sym file
+  const byCode = await locateSymbolFile({ kind: 'sym', name: 'c.pdb', key: '542D574232000', codeFile: 'c.dll', codeId: '542D574232000' }, parseSymbolPath(root), {});
+  t.equal(found(byCode), join(root, 'c.dll/542D574232000/c.sym'));
+  put(root, `c.dll/542D574232001/c.sym`, `MODULE windows x86_64 ${id} c.pdb\nINFO CODE_ID 542D574232000 c.dll\n`);
+  const wrongCode = await locateSymbolFile({ kind: 'sym', name: 'c.pdb', key: '542D574232001', codeFile: 'c.dll', codeId: '542D574232001' }, parseSymbolPath(root), {});
+  t.equal(wrongCode.status, 'mismatch', 'a .sym for another build of the binary is not used');
 });
 
 t.test('crashlab.pdb (corpus) in a store', { skip: !existsSync(join(CORPUS, 'wine-x64/crashlab.pdb')) && 'corpus absent' }, async (t) => {
