@@ -176,6 +176,16 @@ export interface DisplayOutput {
 
 const printable = (b: number): string => (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : '.');
 
+/**
+ * A UTF-16 code unit as du shows it: control characters, surrogate halves and
+ * private-use characters as `.`, everything else as itself (WinDbg prints CJK
+ * text from du directly; da shows bytes above 0x7e as `.`).
+ */
+function wideChar(c: number): string {
+  if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xf8ff)) return '.';
+  return String.fromCharCode(c);
+}
+
 /** Reads one line's worth: the contiguous captured prefix (dbgeng reads line by line). */
 function readLine(t: Target, addr: bigint, len: number): Buffer {
   return t.readMemory(addr, len);
@@ -311,7 +321,7 @@ export function stringDisplay(t: Target, kind: 'a' | 'u', start: bigint, count: 
         ended = true;
         break;
       }
-      text += c < 0x20 || c === 0x7f ? '.' : String.fromCharCode(c);
+      text += size === 1 ? printable(c) : wideChar(c);
       used++;
     }
     rows.push({ address: addr, values: [], text });

@@ -22,6 +22,7 @@ function amd64Dump(): Buffer {
     .memory(0x2000n, Buffer.concat([Buffer.from('Hello, dump\0more', 'latin1')]))
     .memory(0x2100n, Buffer.from('W\0i\0d\0e\0!\0\0\0', 'latin1'))
     .memory(0x2200n, Buffer.from([0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0])) // 1.0f, -2.0f
+    .memory(0x2300n, Buffer.from('你好世界\0\0', 'utf8')) // UTF-8 bytes, all above 0x7e
     .build();
 }
 
@@ -114,6 +115,10 @@ t.test('da / du: quoted strings up to the NUL, 32 characters a line', async (t) 
   t.same(await r.lines('du 2100'), ['00000000`00002100  "Wide!"']);
   t.same(await r.lines('da 1000'), ['00000000`00001000  "0123456789ABCDEFGHIJKLMNOPQRSTUV"', '00000000`00001020  "WXYZabcdefghijklmnopqrstuvwxyz!?"', '00000000`00001040  "????????????????????????????????"']);
   t.same(await r.lines('da 50000'), ['00000000`00050000  "????????????????????????????????"']);
+  // Seen in a WinDbg transcript of these bytes: da shows bytes above 0x7e as dots; du shows the
+  // UTF-16 code units as characters, except private-use ones (0xe5a0, 0xe796).
+  t.same(await r.lines('da 2300'), ['00000000`00002300  "............"']);
+  t.same(await r.lines('du 2300'), ['00000000`00002300  "뷤.붥룤.貕"']);
 });
 
 t.test('df: single floats', async (t) => {
