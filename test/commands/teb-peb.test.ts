@@ -222,3 +222,42 @@ t.test('corpus: TEB fields agree with the thread list and MiscInfo', async (t) =
   t.match(String(peb?.data?.['imageFile']), /tiny\.exe$/i);
   t.ok((peb?.data?.['environmentVariables'] as string[]).some((v) => v.startsWith('OS=')));
 });
+
+t.test('WOW64: the 32-bit TEB and PEB come first', async (t) => {
+  const teb64 = Buffer.alloc(0x2000);
+  teb64.writeBigUInt64LE(0x7000n, 0x30); // Self
+  teb64.writeBigUInt64LE(0x6000n, 0x60); // PEB64
+  const teb32 = Buffer.alloc(0x1000);
+  teb32.writeUInt32LE(0x9000, 0x18); // Self
+  teb32.writeUInt32LE(0x1f68, 0x20);
+  teb32.writeUInt32LE(0x2e74, 0x24);
+  teb32.writeUInt32LE(0x5000, 0x30); // PEB32
+  teb32.writeUInt32LE(5, 0x34); // LastErrorValue
+  const peb32 = Buffer.alloc(0x250);
+  peb32.writeUInt32LE(0x400000, 0x8);
+  const peb64 = Buffer.alloc(0x7c8);
+  peb64.writeBigUInt64LE(0x400000n, 0x10);
+  const buf = new SynthDump()
+    .arch('amd64')
+    .thread({ id: 0x2e74, teb: 0x7000n, context: { rip: 0x77000000n, rsp: 0x1000n } })
+    .module({ base: 0x400000n, size: 0x10000, name: 'C:\\app\\app32.exe' })
+    .module({ base: 0x7ffb00000000n, size: 0x10000, name: 'C:\\Windows\\System32\\wow64.dll' })
+    .memory(0x7000n, teb64)
+    .memory(0x9000n, teb32)
+    .memory(0x5000n, peb32)
+    .memory(0x6000n, peb64)
+    .build();
+  const r = runner(buf);
+  const lines = await r.lines('!teb');
+  t.equal(lines[0], 'Wow64 TEB32 at 00009000');
+  t.equal(lines[7], '    Self:                 00009000');
+  t.equal(lines[9], '    ClientId:             00001f68 . 00002e74');
+  t.equal(lines[13], '    LastErrorValue:       5');
+  t.equal(lines[17], 'Wow64 TEB at 0000000000007000');
+  t.equal(lines[24], '    Self:                 0000000000007000');
+  const peb = await r.lines('!peb');
+  t.equal(peb[0], 'Wow64 PEB32 at 00005000');
+  t.ok(peb.includes('    ImageBaseAddress:         00400000'));
+  t.ok(peb.includes('Wow64 PEB at 0000000000006000'));
+  t.ok(peb.includes('    ImageBaseAddress:         0000000000400000'));
+});
