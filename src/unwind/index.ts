@@ -9,3 +9,6 @@ export type { RuntimeFunction, UnwindInfo } from './amd64.js';
 export { evaluatePostfix, runPostfixProgram } from './postfix.js';
 export type { DerefFn, PostfixOptions } from './postfix.js';
 export { evaluateCfi, parseCfiRules, looksLikeReturnAddress, scanForReturnAddress } from './common.js';
+export { callerByWinFrameInfo, X86_NONVOLATILE, STACK_INFO_FPO, STACK_INFO_FRAME_DATA } from './x86.js';
+export { findArm64Function, unwindArm64WithPdata, stripPac, arm64CodeLength, ARM64_NONVOLATILE } from './arm64.js';
+export type { Arm64RuntimeFunction } from './arm64.js';
