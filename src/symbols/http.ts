@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { dirname, join } from 'node:path';
 import { rmSync, writeSync } from 'node:fs';
 import { isFormatError } from '../bytes/errors.js';
-import { expandCabToFile } from './cab.js';
+import { expandCompressedFile } from './compressed.js';
 import { isSafeComponent, openAtomic, tempNameFor } from './cache-file.js';
 
 /**
@@ -456,7 +456,7 @@ export async function fetchFromSymbolServer(base: string, spec: ServerFileSpec, 
         const cabTmp = tempNameFor(join(dirname(dest), n.name));
         try {
           const bytes = await saveBody(res, cabTmp, url, opts);
-          expandCabToFile(cabTmp, dest, spec.fileName, opts.maxBytes ?? DEFAULT_MAX_BYTES);
+          await expandCompressedFile(cabTmp, dest, spec.fileName, opts.maxBytes ?? DEFAULT_MAX_BYTES);
           tried.push({ url, outcome: 'downloaded', detail: `${bytes} bytes, expanded` });
           return { status: 'downloaded', url, compressed: true, bytes, tried };
         } catch (e) {

@@ -17,4 +17,5 @@ export {
 export type { HttpOptions, DownloadProgress, FetchOutcome, HttpAttempt, ServerFileSpec } from './http.js';
 export { readCabDirectory, extractCabEntry, expandCabToFile, pickCabEntry, isCab, CAB_SIGNATURE } from './cab.js';
 export type { CabDirectory, CabFileEntry, CabFolder, CabCompression } from './cab.js';
+export { expandCompressedFile } from './compressed.js';
 export { writeFileAtomic, copyFileAtomic, isInside, isInsideReal, isSafeComponent } from './cache-file.js';

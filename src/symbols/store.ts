@@ -1,8 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, isAbsolute, join, resolve } from 'node:path';
 import { isFormatError } from '../bytes/errors.js';
-import { FileSource } from '../bytes/source.js';
-import { expandCabToFile, isCab } from './cab.js';
+import { expandCompressedFile } from './compressed.js';
 import { copyFileAtomic, isInsideReal, isSafeComponent } from './cache-file.js';
 import { identityMatches, leafName, readFileIdentity } from './identity.js';
 import type { FileIdentity } from './identity.js';
@@ -186,20 +185,15 @@ class Search {
     return undefined;
   }
 
-  /** Expands a compressed candidate to `dest` and checks it. */
-  expand(cabPath: string, dest: string, want: string): FoundFile | undefined {
+  /** Expands a compressed candidate (cabinet or ZIP) to `dest` and checks it. */
+  async expand(archive: string, dest: string, want: string): Promise<FoundFile | undefined> {
     try {
-      const head = readHead(cabPath);
-      if (!isCab(head)) {
-        this.note(cabPath, 'error', 'compressed file is not a cabinet (MSCF)');
-        return undefined;
-      }
-      expandCabToFile(cabPath, dest, want, this.opts.maxFileSize ?? 4 * 1024 ** 3);
+      await expandCompressedFile(archive, dest, want, this.opts.maxFileSize ?? 4 * 1024 ** 3);
     } catch (e) {
-      this.note(cabPath, 'error', isFormatError(e) ? e.message : `cannot expand: ${(e as Error).message}`);
+      this.note(archive, 'error', isFormatError(e) ? e.message : `cannot expand: ${(e as Error).message}`);
       return undefined;
     }
-    this.note(cabPath, 'expanded', `into ${dest}`);
+    this.note(archive, 'expanded', `into ${dest}`);
     return this.check(dest);
   }
 
@@ -237,7 +231,7 @@ class Search {
    * Looks into one symbol store (SymStore / Breakpad layouts). Compressed files are
    * expanded under `expandRoot` (the chain's downstream store).
    */
-  store(root: string, expandRoot: string): { found: FoundFile; probe: Probe; compressed: boolean } | undefined {
+  async store(root: string, expandRoot: string): Promise<{ found: FoundFile; probe: Probe; compressed: boolean } | undefined> {
     this.via = 'store';
     for (const p of this.probes(root)) {
       const dir = join(root, p.keyDir);
@@ -257,7 +251,7 @@ class Search {
         const cpath = join(dir, cname);
         if (isFile(cpath)) {
           const dest = join(expandRoot, p.dirName, p.key, p.file);
-          const f = this.expand(cpath, dest, p.file);
+          const f = await this.expand(cpath, dest, p.file);
           if (f) return { found: f, probe: p, compressed: true };
         }
       }
@@ -271,7 +265,7 @@ class Search {
   }
 
   /** A plain directory: `dir/name`, `dir/<ext>/name`, then the store layouts. */
-  plain(root: string): FoundFile | undefined {
+  async plain(root: string): Promise<FoundFile | undefined> {
     const { req } = this;
     this.via = 'dir';
     const file = req.kind === 'sym' ? symFileName(req.name) : req.name;
@@ -285,7 +279,7 @@ class Search {
         this.note(c, 'absent');
       }
     }
-    const s = this.store(root, this.opts.cacheDir ?? defaultSymbolCache());
+    const s = await this.store(root, this.opts.cacheDir ?? defaultSymbolCache());
     return s?.found;
   }
 }
@@ -303,15 +297,6 @@ function isDirectory(p: string): boolean {
     return statSync(p).isDirectory();
   } catch {
     return false;
-  }
-}
-
-function readHead(path: string): Buffer {
-  const src = new FileSource(path);
-  try {
-    return src.read(0, 8);
-  } finally {
-    src.close();
   }
 }
 
@@ -355,7 +340,7 @@ export async function locateSymbolFile(req: LocateRequest, path: readonly Symbol
     if (opts.signal?.aborted) break;
     if (el.kind === 'cache') continue; // folded into the chains to its right by parseSymbolPath
     if (el.kind === 'local') {
-      const f = s.plain(el.path);
+      const f = await s.plain(el.path);
       if (f) return { status: 'found', path: f.path, identity: f.identity, element: el.text, downloaded: false, attempts: s.attempts };
       continue;
     }
@@ -375,7 +360,7 @@ async function searchChain(s: Search, stores: readonly SymbolStore[], opts: Loca
   for (let k = 0; k < stores.length; k++) {
     const st = stores[k]!;
     if (st.kind === 'dir') {
-      const hit = s.store(st.path, down);
+      const hit = await s.store(st.path, down);
       if (!hit) continue;
       // Compressed hits were expanded into the downstream store already.
       const result = hit.compressed ? hit.found : cascade(s, stores, k, hit);

@@ -8,6 +8,7 @@ import { parseSymbolPath } from '../../src/symbols/symbol-path.js';
 import { moduleIdentity, formatCodeId, readFileIdentity } from '../../src/symbols/identity.js';
 import { writeMsf, writePeHeader } from '../fixtures/msf-writer.js';
 import { writeCab } from '../fixtures/cab-writer.js';
+import { writeZip } from '../fixtures/zip-writer.js';
 
 const CORPUS = new URL('../../../shared/corpus/', import.meta.url).pathname;
 
@@ -94,6 +95,17 @@ t.test('SymStore layout: found, mismatch, case, two-tier, compressed, file.ptr',
   t.equal(found(z), join(cache, `zip.pdb/${key}/zip.pdb`));
   t.ok(readFileSync(join(cache, `zip.pdb/${key}/zip.pdb`)).equals(pdb));
   t.ok(z.attempts.some((a) => a.outcome === 'expanded'));
+  // ZIP in place of a cabinet
+  put(store, `zz.pdb/${key}/zz.pd_`, writeZip([{ name: 'zz.pdb', data: pdb }]));
+  t.equal(found(await locateSymbolFile({ kind: 'pdb', name: 'zz.pdb', key }, path, { cacheDir: cache })), join(cache, `zz.pdb/${key}/zz.pdb`));
+  t.ok(readFileSync(join(cache, `zz.pdb/${key}/zz.pdb`)).equals(pdb));
+  const badZip = writeZip([{ name: 'zc.pdb', data: pdb, store: true }]);
+  badZip[40 + 600] ^= 0xff; // inside the stored data: only the CRC-32 can tell
+  put(store, `zc.pdb/${key}/zc.pd_`, badZip);
+  const zc = await locateSymbolFile({ kind: 'pdb', name: 'zc.pdb', key }, path, { cacheDir: cache });
+  t.equal(zc.status, 'notFound');
+  t.match(zc.attempts.find((a) => a.outcome === 'error')?.detail, /CRC-32/);
+  t.notOk(existsSync(join(cache, `zc.pdb/${key}/zc.pdb`)));
   put(store, `lzx.pdb/${key}/lzx.pd_`, writeCab([{ name: 'lzx.pdb', data: pdb }], { typeCompress: 3 }));
   const lzx = await locateSymbolFile({ kind: 'pdb', name: 'lzx.pdb', key }, path, { cacheDir: cache });
   t.equal(lzx.status, 'notFound');
