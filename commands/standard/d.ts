@@ -385,3 +385,15 @@ export const dCommand: CommandSpec = {
     });
   },
 };
+
+/**
+ * What pressing Enter on an empty line should run after `line` (windbg-commands.md §0.4):
+ * a `d*` command repeats as its bare token, so the display continues where it ended;
+ * anything else repeats unchanged.
+ */
+export function repeatLineFor(line: string): string {
+  const text = line.trim();
+  if (text.includes(';')) return line;
+  const m = D_PATTERN.exec(text);
+  return m ? m[0] : line;
+}

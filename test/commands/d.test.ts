@@ -203,3 +203,14 @@ t.test('corpus: dq @$csp L4 equals the bytes in the file', async (t) => {
     t.same(await r.lines('db @$csp L10'), [`${a(sp)}  ${bytes.slice(0, 8).join(' ')}-${bytes.slice(8).join(' ')}  ${chars}`], `${name} db`);
   }
 });
+
+t.test('Enter after a d* command continues the display', async (t) => {
+  const { repeatLineFor } = await import('../../commands/standard/d.js');
+  t.equal(repeatLineFor('dq @rsp L4'), 'dq');
+  t.equal(repeatLineFor('dps@rsp'), 'dps');
+  t.equal(repeatLineFor('k'), 'k');
+  t.equal(repeatLineFor('dt foo'), 'dt foo');
+  const r = runner(amd64Dump());
+  await r.lines('dd 1000 L4');
+  t.same(await r.lines(repeatLineFor('dd 1000 L4')).then((l) => l[0]), '00000000`00001010  4a494847 4e4d4c4b 5251504f 56555453');
+});
