@@ -17,6 +17,7 @@ import { dCommand } from './standard/d.js';
 import { dotFormatsCommand, evaluateCommand } from './standard/evaluate.js';
 import { addressCommand } from './extensions/address.js';
 import { analyzeCommand } from './extensions/analyze.js';
+import { locksCommand } from './extensions/locks.js';
 import { errorCommand, gleCommand } from './extensions/error.js';
 import { handleCommand } from './extensions/handle.js';
 import { pebCommand } from './extensions/peb.js';
@@ -27,6 +28,11 @@ import { uCommand, ubCommand, ufCommand } from './standard/u.js';
 import { lnCommand } from './standard/ln.js';
 import { xCommand } from './standard/x.js';
 import { dotFrameCommand } from './meta/frame.js';
+import { dvCommand } from './standard/dv.js';
+import { dotLogappendCommand, dotLogcloseCommand, dotLogfileCommand, dotLogopenCommand } from './meta/log.js';
+import { runScript2Command, runScriptArgsCommand, runScriptBlock2Command, runScriptBlockCommand, runScriptCommand } from './meta/script.js';
+import { dotRecordCommand } from './meta/record.js';
+import { dotExplainCommand } from './meta/explain.js';
 import { lmiCommand } from './extensions/lmi.js';
 import { uniqstackCommand } from './extensions/uniqstack.js';
 
@@ -69,4 +75,10 @@ table.push(dCommand, evaluateCommand, dotFormatsCommand, tebCommand, pebCommand,
 table.push(uCommand, ubCommand, ufCommand, lnCommand, xCommand, dotFrameCommand, lmiCommand, uniqstackCommand);
 
 // Crash and hang analysis.
-table.push(analyzeCommand);
+table.push(analyzeCommand, locksCommand);
+
+// Scripts, logs, transcripts and teaching mode.
+table.push(runScriptCommand, runScriptBlockCommand, runScript2Command, runScriptBlock2Command, runScriptArgsCommand, dotLogopenCommand, dotLogappendCommand, dotLogcloseCommand, dotLogfileCommand, dotRecordCommand, dotExplainCommand);
+
+// Types, parameters and locals from private PDBs.
+table.push(dvCommand);

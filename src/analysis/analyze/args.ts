@@ -15,7 +15,7 @@
 import { createDisassembler } from '../disasm/index.js';
 import type { Disassembler, Instruction } from '../disasm/index.js';
 import type { AnalysisFrame, AnalysisTarget } from './target.js';
-import { readPtr, readU32 } from './target.js';
+import { readRuntime } from './target.js';
 
 export type ArgSource = 'call-site' | 'home-slot' | 'stack';
 
@@ -87,6 +87,14 @@ const WRITERS = /^(mov|movzx|movsxd|movsx|lea|xor|or|and|add|sub|pop|inc|dec|neg
 /** Evaluates a register's value just before instruction `at` (exclusive), searching backwards. */
 function regValueBefore(c: Ctx, reg64: string, at: number, depth: number, trail: string[]): bigint | undefined {
   if (depth > 4) return undefined;
+  // A nonvolatile register holds at the call what the unwinder recovered for the caller's frame
+  // (the callee saved and would restore it), whatever code set it earlier.
+  if (NONVOLATILE_X64.has(reg64)) {
+    if (reg64 === 'rsp') return c.caller.sp;
+    const v = c.caller.regs[reg64];
+    if (v !== undefined) trail.push(`${reg64}=0x${v.toString(16)} from the caller's unwound frame`);
+    return v;
+  }
   for (let i = at - 1; i >= 0 && at - i <= MAX_BACKWARD; i--) {
     const ins = c.insns[i]!;
     if (ins.isCall) {
@@ -161,9 +169,14 @@ function evalWrite(c: Ctx, ins: Instruction, ops: string[], at: number, depth: n
         const addr = memAddress(c, src, at, depth, trail);
         if (addr === undefined) return undefined;
         const size = /^qword/.test(src) ? 8 : /^dword/.test(src) ? 4 : 0;
-        if (size === 8) return readPtr(c.t, addr, 8);
+        // Only memory the dump captured: an image file holds the initial value of a global, not the one at the call.
+        if (size === 0 || (c.t.isCaptured && !c.t.isCaptured(addr, size))) {
+          trail.push(`(${src} is not in the dump)`);
+          return undefined;
+        }
+        if (size === 8) return readRuntime(c.t, addr, 8)?.readBigUInt64LE(0);
         if (size === 4) {
-          const v = readU32(c.t, addr);
+          const v = readRuntime(c.t, addr, 4)?.readUInt32LE(0);
           if (v === undefined) return undefined;
           return ins.mnemonic === 'movsxd' ? BigInt.asUintN(64, BigInt(v | 0)) : BigInt(v);
         }
@@ -218,8 +231,8 @@ export function recoverArgument(
   if (t.arch === 'x86') {
     // stdcall/cdecl: arguments follow the return address; with an EBP frame that is [ebp+8].
     const base = callee.fp !== 0n ? callee.fp + 8n : caller.sp;
-    const v = readPtr(t, base + BigInt(n) * ps, 4);
-    if (v !== undefined && accept(v)) return { value: v, source: 'stack', detail: `argument ${n + 1} on the stack at 0x${(base + BigInt(n) * ps).toString(16)}` };
+    const v = readRuntime(t, base + BigInt(n) * ps, 4)?.readUInt32LE(0);
+    if (v !== undefined && accept(BigInt(v))) return { value: BigInt(v), source: 'stack', detail: `argument ${n + 1} on the stack at 0x${(base + BigInt(n) * ps).toString(16)}` };
     return undefined;
   }
   if (t.arch !== 'amd64') return undefined;
@@ -241,7 +254,7 @@ export function recoverArgument(
   }
   // The callee's home slot for argument n sits at the caller's stack pointer + 8*n.
   const slot = caller.sp + BigInt(n) * ps;
-  const v = readPtr(t, slot, 8);
+  const v = readRuntime(t, slot, 8)?.readBigUInt64LE(0);
   if (v !== undefined && accept(v)) return { value: v, source: 'home-slot', detail: `home slot of argument ${n + 1} at 0x${slot.toString(16)}` };
   return undefined;
 }

@@ -8,7 +8,7 @@
 import type { ExceptionRecord } from '../../formats/minidump/types.js';
 import { undecorateTypeName } from './demangle.js';
 import type { AnalysisTarget } from './target.js';
-import { moduleAt, readCString, readPtr, readU32 } from './target.js';
+import { moduleAt, readCString, readRuntime, readU32 } from './target.js';
 
 export const CXX_EXCEPTION_CODE = 0xe06d7363;
 /** EH_MAGIC_NUMBER1..3 (ehdata.h) and the /clr:pure magic. */
@@ -121,14 +121,14 @@ function readMessage(t: AnalysisTarget, info: CxxExceptionInfo): void {
   if (names.includes('.?AVexception@std@@')) {
     what = 'std::exception::what()';
     if (info.objectAddress === 0n) return;
-    textPtr = readPtr(t, info.objectAddress + ps);
+    textPtr = readObjectPtr(t, info.objectAddress + ps);
     if (textPtr === undefined) {
       info.problems.push(`The thrown object at ${hex(info.objectAddress)} is not in the dump, so ${what} cannot be read.`);
       return;
     }
   } else if (/^\.P[E]?[AB]D$/.test(names[0] ?? '')) {
     what = 'the thrown string';
-    textPtr = readPtr(t, info.objectAddress);
+    textPtr = readObjectPtr(t, info.objectAddress);
     if (textPtr === undefined) {
       info.problems.push(`The thrown pointer at ${hex(info.objectAddress)} is not in the dump.`);
       return;
@@ -147,4 +147,11 @@ function readMessage(t: AnalysisTarget, info: CxxExceptionInfo): void {
   }
   info.message = s;
   info.messageAddress = textPtr;
+}
+
+/** A pointer inside the thrown object: run-time data, so only from the dump's own memory. */
+function readObjectPtr(t: AnalysisTarget, addr: bigint): bigint | undefined {
+  const b = readRuntime(t, addr, t.pointerSize);
+  if (!b) return undefined;
+  return t.pointerSize === 8 ? b.readBigUInt64LE(0) : BigInt(b.readUInt32LE(0));
 }

@@ -276,7 +276,8 @@ export function analyzeException(t: AnalysisTarget, rec: ExceptionRecord): Excep
       if (p.length >= 5) {
         clr.runtimeBase = p[4]!;
         const rm = moduleAt(t, p[4]!);
-        if (rm) clr.runtime = versionOf(rm);
+        if (rm && CLR_RUNTIMES.includes(rm.name.toLowerCase())) clr.runtime = versionOf(rm);
+        else if (rm) out.explain.push(`The record's runtime-module parameter points into ${rm.imageName}, which is not a CLR runtime (clr.dll / coreclr.dll).`);
       }
       out.clr = clr;
       if (hr !== undefined) {
@@ -287,7 +288,7 @@ export function analyzeException(t: AnalysisTarget, rec: ExceptionRecord): Excep
       out.sections.push(['CLR_RUNTIME', rt ? `${rt.imageName}${rt.fileVersion ? ` ${rt.fileVersion}` : ' (no version resource in the dump)'}` : 'none loaded'] as [string, string]);
       out.summary = `Unhandled .NET (CLR) exception, HRESULT 0x${(hr ?? 0).toString(16).padStart(8, '0')}${clr.hresultName ? ` ${clr.hresultName}` : ''}.`;
       out.explain.push('0xE0434352 is how the .NET runtime raises a managed exception as a Windows exception. The managed exception object, its type, message and managed stack live in the GC heap and need the SOS extension.');
-      if (clr.runtimeBase !== undefined && !clr.runtime) {
+      if (clr.runtimeBase !== undefined && !clr.runtime && !moduleAt(t, clr.runtimeBase)) {
         out.explain.push(`The record names a runtime module at 0x${clr.runtimeBase.toString(16)}, but no module is loaded there${runtimes.length ? '' : ' and no CLR (clr.dll / coreclr.dll) is in the module list'}: the record was raised by something imitating the CLR, or the dump is incomplete.`);
       }
       out.explain.push('Next: open the dump in WinDbg with SOS (`.loadby sos coreclr` or `.loadby sos clr`), then `!pe` (print exception) and `!clrstack`; or `dotnet-dump analyze <dump>` and run `pe` and `clrstack` there. Managed details need a full-memory dump (procdump -ma).');

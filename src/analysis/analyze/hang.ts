@@ -14,7 +14,7 @@ import type { RecoveredArg } from './args.js';
 import { recoverArgument } from './args.js';
 import { skipReason } from './blame.js';
 import type { AnalysisFrame, AnalysisHandle, AnalysisTarget, AnalysisThread } from './target.js';
-import { frameText, readExact } from './target.js';
+import { frameText, readRuntime } from './target.js';
 
 export type WaitKind = 'handle' | 'handles' | 'critical-section' | 'srw-lock' | 'condition-variable' | 'address' | 'sleep' | 'io' | 'message' | 'idle-pool' | 'alert';
 
@@ -81,7 +81,7 @@ export interface CriticalSectionState {
 export function readCriticalSection(t: AnalysisTarget, addr: bigint): CriticalSectionState | undefined {
   const ps = t.pointerSize;
   const size = ps === 8 ? 40 : 24;
-  const b = readExact(t, addr, size);
+  const b = readRuntime(t, addr, size);
   if (!b) return undefined;
   const ptr = (o: number) => (ps === 8 ? b.readBigUInt64LE(o) : BigInt(b.readUInt32LE(o)));
   const lockCount = b.readInt32LE(ps);
@@ -138,6 +138,8 @@ export interface BlockedThread {
   /** The first frame of the program's own code below the wait, when any. */
   caller?: AnalysisFrame;
   wait: WaitObject;
+  /** Other blocked threads with exactly the same stack (an idle pool waits like this). */
+  sameStackAs?: number[];
 }
 
 export interface WaitEdge {
@@ -164,6 +166,8 @@ export interface HangAnalysis {
   explain: string[];
   /** Limits: what the dump cannot tell, one sentence each. */
   limits: string[];
+  /** A lock-order deadlock that fits the stacks but cannot be proven (handle waits). */
+  suspicion?: string;
   data: Record<string, unknown>;
 }
 
@@ -213,7 +217,7 @@ export function blockedThread(t: AnalysisTarget, th: AnalysisThread, d?: Disasse
       if (c && a) {
         const hs: bigint[] = [];
         for (let i = 0; i < Number(c.value); i++) {
-          const b = readExact(t, a.value + BigInt(i * t.pointerSize), t.pointerSize);
+          const b = readRuntime(t, a.value + BigInt(i * t.pointerSize), t.pointerSize);
           if (!b) break;
           hs.push(t.pointerSize === 8 ? b.readBigUInt64LE(0) : BigInt(b.readUInt32LE(0)));
         }
@@ -308,6 +312,10 @@ export function analyzeHang(t: AnalysisTarget): HangAnalysis {
   } finally {
     d?.free();
   }
+  for (const b of blocked) {
+    const same = sameStackThreads(t, b, blocked);
+    if (same.length) b.sameStackAs = same;
+  }
   const byTid = new Map(t.threads.map((th) => [th.threadId, th.index]));
   const edges: WaitEdge[] = [];
   const limits: string[] = [];
@@ -351,12 +359,19 @@ export function analyzeHang(t: AnalysisTarget): HangAnalysis {
   const inCycle = cycles[0]?.threads[0];
   const primary = inCycle !== undefined ? blocked.find((b) => b.index === inCycle)
     : blocked.find((b) => LOCK_KINDS.has(b.wait.kind) && b.caller && b.wait.kind === 'critical-section')
-      ?? blocked.find((b) => LOCK_KINDS.has(b.wait.kind) && b.caller && !isSharedWait(b, blocked));
+      ?? blocked.find((b) => LOCK_KINDS.has(b.wait.kind) && b.caller && !isSharedWait(b, blocked) && sameStackThreads(t, b, blocked).length === 0)
+      ?? blocked.find((b) => LOCK_KINDS.has(b.wait.kind) && b.caller);
   const problemClass = cycles.some((c) => c.proven) ? 'APPLICATION_HANG_DEADLOCK' : cycles.length ? 'APPLICATION_HANG_SUSPECTED_DEADLOCK' : blocked.length ? 'APPLICATION_HANG_BLOCKED' : 'APPLICATION_HANG';
   const explain: string[] = [];
   explain.push(blocked.length
     ? `What happened: ${blocked.length} of ${t.threads.length} threads are blocked in waits; ${cycles.length ? `${cycles.some((c) => c.proven) ? 'a deadlock' : 'a suspected deadlock'} between threads ${cycles[0]!.threads.join(' and ')}` : 'no wait cycle was found'}.`
     : 'What happened: no thread is in a recognized wait function; the process may be busy (check !runaway) rather than blocked.');
+  let suspicion: string | undefined;
+  const lockWaiters = blocked.filter((b) => b.caller && b.wait.handles?.length === 1 && b.wait.timeoutMs === 'INFINITE' && !b.sameStackAs && !isSharedWait(b, blocked));
+  if (!cycles.length && lockWaiters.length >= 2) {
+    suspicion = `Threads ${lockWaiters.map((b) => b.index).join(' and ')} wait forever on different handles (${lockWaiters.map((b) => hex(b.wait.handles![0]!)).join(', ')}) from the program's own code: if these are mutexes and each thread holds the one the other waits for, this is a lock-order deadlock. The dump cannot prove it (mutex owners are kernel state).`;
+    explain.push(suspicion);
+  }
   explain.push('How: each thread\'s stack was searched for wait functions (WaitForSingleObject, WaitForMultipleObjects, EnterCriticalSection, Sleep, …) by name; the waited object was recovered from the caller\'s code and registers, or from the stack slots where the arguments were spilled.');
   if (primary) explain.push(`Blamed ${primary.caller ? frameText(primary.caller) : frameText(primary.waitFrame)} on thread ${primary.index}: the program's own code that made the blocking call${inCycle !== undefined ? ' in the wait cycle' : ''}.`);
   explain.push(...limits);
@@ -368,6 +383,7 @@ export function analyzeHang(t: AnalysisTarget): HangAnalysis {
     edges,
     cycles,
     ...(primary ? { primary } : {}),
+    ...(suspicion ? { suspicion } : {}),
     problemClass,
     explain,
     limits,
@@ -387,12 +403,14 @@ export function analyzeHang(t: AnalysisTarget): HangAnalysis {
         recoveredFrom: b.wait.recovered ? { source: b.wait.recovered.source, detail: b.wait.recovered.detail } : undefined,
         unrecoveredReason: b.wait.unrecoveredReason,
         text: waitText(b),
+        sameStackAs: b.sameStackAs,
       })),
       threadsWithoutStack: unknown.map((u) => ({ index: u.index, threadId: u.threadId, reason: u.noFramesReason })),
       runningThreads: running.map((r) => ({ index: r.index, threadId: r.threadId })),
       waitChains: edges,
       cycles,
       primaryThread: primary?.index,
+      suspicion,
       limits,
     },
   };
@@ -403,6 +421,17 @@ function isSharedWait(b: BlockedThread, all: BlockedThread[]): boolean {
   const key = b.wait.handles?.join(',');
   if (!key) return false;
   return all.filter((x) => x.wait.handles?.join(',') === key).length > 1;
+}
+
+/** The functions of a thread's stack (`mod!fn` per frame), to spot identical stacks. */
+function stackSignature(t: AnalysisTarget, index: number): string {
+  return (t.threads[index]?.frames ?? []).map((f) => frameText({ ...f, displacement: f.symbol ? 0n : f.displacement })).join(' <- ');
+}
+
+/** Other blocked threads whose whole stack is the same function sequence (workers of one pool waiting for work). */
+export function sameStackThreads(t: AnalysisTarget, b: BlockedThread, all: readonly BlockedThread[]): number[] {
+  const sig = stackSignature(t, b.index);
+  return all.filter((x) => x !== b && stackSignature(t, x.index) === sig).map((x) => x.index);
 }
 
 /**
@@ -475,7 +504,7 @@ export function hangLines(h: HangAnalysis, o: { verbose: boolean; pointerSize: n
   lines.push('BLOCKED_THREADS:  ');
   if (h.blocked.length === 0) lines.push('    (none: no thread is in a recognized wait function)');
   for (const b of h.blocked) {
-    lines.push(`    Thread ${b.index} (id ${b.threadId.toString(16)})${b.caller ? ` in ${frameText(b.caller)}` : ''} ${waitText(b)}`);
+    lines.push(`    Thread ${b.index} (id ${b.threadId.toString(16)})${b.caller ? ` in ${frameText(b.caller)}` : ''} ${waitText(b)}${b.sameStackAs ? ` (same stack as thread${b.sameStackAs.length > 1 ? 's' : ''} ${b.sameStackAs.join(', ')}: likely idle workers of one pool)` : ''}`);
     if (b.wait.recovered && o.verbose) lines.push(`        (recovered from the ${b.wait.recovered.source}: ${b.wait.recovered.detail})`);
     if (b.wait.unrecoveredReason) lines.push(`        (not recovered: ${b.wait.unrecoveredReason})`);
     const cs = b.wait.criticalSection;
@@ -496,6 +525,7 @@ export function hangLines(h: HangAnalysis, o: { verbose: boolean; pointerSize: n
       lines.push(`${c.proven ? 'DEADLOCK' : 'SUSPECTED_DEADLOCK'}:  threads ${[...c.threads, c.threads[0]].join(' -> ')}${c.proven ? ' (owners read from memory)' : ' (not proven: mutex owners are kernel state)'}`, '');
     }
   }
+  if (h.suspicion) lines.push('POSSIBLE_DEADLOCK:  ', `    ${h.suspicion}`, '');
   if (h.limits.length) {
     lines.push('ANALYSIS_LIMITS:  ');
     for (const l of h.limits) lines.push(`    ${l}`);

@@ -96,6 +96,16 @@ export function readExact(t: AnalysisTarget, addr: bigint, len: number): Buffer 
   return b.length >= len ? b.subarray(0, len) : undefined;
 }
 
+/**
+ * Reads data that changes at run time (globals, heap, stack) only from the
+ * dump itself: a mapped image file holds a global's initial value, not the
+ * value the process had.
+ */
+export function readRuntime(t: AnalysisTarget, addr: bigint, len: number): Buffer | undefined {
+  if (t.isCaptured && !t.isCaptured(addr, len)) return undefined;
+  return readExact(t, addr, len);
+}
+
 export function readU32(t: AnalysisTarget, addr: bigint): number | undefined {
   return readExact(t, addr, 4)?.readUInt32LE(0);
 }
