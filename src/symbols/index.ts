@@ -1,6 +1,6 @@
 /** Symbol locating: symbol paths, local and HTTP symbol stores, cabinets, module identities. */
 export {
-  MICROSOFT_SYMBOL_SERVER, parseSymbolPath, expandSymbolPath, appendSymbolPath, symfixPath, defaultSymbolCache, downstreamStores,
+  MICROSOFT_SYMBOL_SERVER, parseSymbolPath, symbolPathFromEnvironment, expandSymbolPath, appendSymbolPath, symfixPath, defaultSymbolCache, downstreamStores,
 } from './symbol-path.js';
 export type { SymbolPathElement, SymbolStore, SymbolPathOptions } from './symbol-path.js';
 export {

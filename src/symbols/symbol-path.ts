@@ -119,6 +119,14 @@ export function expandSymbolPath(text: string): string {
     .join(';');
 }
 
+/**
+ * The symbol path from the environment as dbghelp builds it: `_NT_ALT_SYMBOL_PATH`
+ * (searched first) then `_NT_SYMBOL_PATH`; empty when neither is set.
+ */
+export function symbolPathFromEnvironment(env: NodeJS.ProcessEnv = process.env): string {
+  return [env._NT_ALT_SYMBOL_PATH, env._NT_SYMBOL_PATH].map((s) => s?.trim()).filter((s): s is string => !!s).reduce(appendSymbolPath, '');
+}
+
 /** Appends entries as `.sympath+` / `.symfix+` do (`;` between, no duplicate separators). */
 export function appendSymbolPath(current: string, more: string): string {
   const a = current.trim().replace(/;+$/, '');

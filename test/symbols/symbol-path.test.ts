@@ -1,6 +1,6 @@
 import t from 'tap';
 import {
-  parseSymbolPath, expandSymbolPath, appendSymbolPath, symfixPath, defaultSymbolCache, downstreamStores, MICROSOFT_SYMBOL_SERVER,
+  parseSymbolPath, symbolPathFromEnvironment, expandSymbolPath, appendSymbolPath, symfixPath, defaultSymbolCache, downstreamStores, MICROSOFT_SYMBOL_SERVER,
 } from '../../src/symbols/symbol-path.js';
 
 const D = '/home/u/.cache/dumpdbg/sym';
@@ -78,4 +78,10 @@ t.test('default cache location', async (t) => {
   t.match(defaultSymbolCache({}, 'linux'), /\/\.cache\/dumpdbg\/sym$/);
   t.equal(defaultSymbolCache({ ProgramData: 'D:\\PD' }, 'win32'), 'D:\\PD\\dbg\\sym');
   t.equal(defaultSymbolCache({}, 'win32'), 'C:\\ProgramData\\dbg\\sym');
+});
+
+t.test('environment', async (t) => {
+  t.equal(symbolPathFromEnvironment({ _NT_SYMBOL_PATH: 'srv*', _NT_ALT_SYMBOL_PATH: 'C:\\private;' }), 'C:\\private;srv*');
+  t.equal(symbolPathFromEnvironment({ _NT_SYMBOL_PATH: ' /syms ' }), '/syms');
+  t.equal(symbolPathFromEnvironment({}), '');
 });
