@@ -3,7 +3,7 @@
  * semantics, then Breakpad STACK CFI, then stack scanning.
  */
 import {
-  MAX_FRAME_GAP, SCAN_WORDS, SCAN_WORDS_TRUSTED, callerByCfi, looksLikeReturnAddress, pick,
+  MAX_FRAME_GAP, SCAN_WORDS, SCAN_WORDS_TRUSTED, callerByCfi, callerByShadowStack, looksLikeReturnAddress, pick,
   readCode, readWord, safeModuleAt, scanForReturnAddress,
 } from './common.js';
 import type { CalleeFrame, CallerCandidate, UnwindEnvironment, UnwindImage, UnwindModule } from './types.js';
@@ -476,7 +476,8 @@ export function unwindWithPdata(
     if (code.length > 0) {
       const r = simulateEpilog(code, state, env, fn, module.base, info.frameRegister);
       if (r === undefined) return { kind: 'failed' };
-      if (r) return { kind: 'caller', state, note: 'unwound through an epilog' };
+      // At a return address the epilog that follows the call gives the same answer as the codes: only worth a note at the context frame.
+      if (r) return isContextFrame ? { kind: 'caller', state, note: 'unwound through an epilog in progress' } : { kind: 'caller', state };
     }
   }
 
@@ -550,7 +551,7 @@ function callerByScan(env: UnwindEnvironment, regs: Record<string, bigint>, rsp:
 
 /**
  * Caller candidates for an x64 frame, best strategy first: .pdata unwind
- * (or a leaf / null-call unwind), STACK CFI, scan.
+ * (or a leaf / null-call unwind), STACK CFI, the CET shadow stack, scan.
  */
 export function* amd64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan: boolean): Generator<CallerCandidate> {
   const isContext = callee.index === 0;
@@ -588,6 +589,9 @@ export function* amd64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan:
 
   const cfi = callerByCfi(env, lookup, { ...callee.regs, rip, rsp }, AMD64_CARRIED, { pc: 'rip', sp: 'rsp' });
   if (cfi !== undefined) yield cfi;
+
+  const shadow = callerByShadowStack(env, callee, [...AMD64_SEGMENTS, 'rbp'], { pc: 'rip', sp: 'rsp' });
+  if (shadow !== undefined) yield shadow;
 
   // No frame-pointer strategy: on Windows x64 RBP is not a chain (FrameOffset puts it anywhere in
   // the frame, most code uses it as a general register, and a callee that leaves it alone holds an

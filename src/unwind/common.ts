@@ -5,7 +5,7 @@
  */
 import type { CpuArch } from '../formats/minidump/types.js';
 import { evaluatePostfix } from './postfix.js';
-import type { CallerCandidate, CfiRows, UnwindEnvironment, UnwindModule } from './types.js';
+import type { CalleeFrame, CallerCandidate, CfiRows, UnwindEnvironment, UnwindModule } from './types.js';
 
 export const MASK64 = (1n << 64n) - 1n;
 export const MASK32 = (1n << 32n) - 1n;
@@ -296,4 +296,33 @@ export function pick(regs: Record<string, bigint>, names: readonly string[]): Re
     if (v !== undefined) out[n] = v;
   }
   return out;
+}
+
+/** Words searched for a shadow-stack return address (64 KiB of stack on x64). */
+export const SHADOW_SEARCH_WORDS = 8192;
+
+/**
+ * The CET shadow stack (A.19.5) lists the return addresses of the active
+ * calls, innermost first. When it names the caller's return address, find
+ * that value on the stack: its slot gives the caller's stack pointer exactly.
+ */
+export function callerByShadowStack(env: UnwindEnvironment, callee: CalleeFrame, keep: readonly string[], names: { pc: string; sp: string }): CallerCandidate | undefined {
+  const want = callee.shadowReturn;
+  if (want === undefined) return undefined;
+  const size = pointerSize(env.arch);
+  let words = SHADOW_SEARCH_WORDS;
+  if (env.stackBounds !== undefined && env.stackBounds.high > callee.sp) {
+    words = Math.min(words, Number((env.stackBounds.high - callee.sp) / BigInt(size)));
+  }
+  const buf = safeRead(env, callee.sp, words * size);
+  for (let i = 0; i + size <= buf.length; i += size) {
+    const v = size === 8 ? buf.readBigUInt64LE(i) : BigInt(buf.readUInt32LE(i));
+    if (v !== want) continue;
+    const sp = callee.sp + BigInt(i + size);
+    const regs = pick(callee.regs, keep);
+    regs[names.pc] = want;
+    regs[names.sp] = sp;
+    return { regs, pc: want, sp, trust: 'prewalked', note: 'return address from the CET shadow stack' };
+  }
+  return undefined;
 }

@@ -11,7 +11,8 @@ import type { CpuArch, CpuContext } from '../formats/minidump/types.js';
  * writer; `unwind-info` PE .pdata/.xdata (RtlVirtualUnwind); `cfi` Breakpad
  * STACK CFI or STACK WIN / FPO / FrameData; `frame-pointer` rbp/ebp/x29 chain;
  * `cfi-scan` CFI/STACK WIN followed by a short scan; `scan` stack scanning
- * (may be spurious); `none` unknown.
+ * (may be spurious); `prewalked` the return address comes from a list the
+ * dump carries (the CET shadow stack), located on the stack; `none` unknown.
  */
 export type FrameTrust = 'context' | 'cfi' | 'unwind-info' | 'frame-pointer' | 'cfi-scan' | 'scan' | 'prewalked' | 'none';
 
@@ -130,4 +131,6 @@ export interface CalleeFrame {
   trust: FrameTrust;
   /** x86: parameter size of the frame below this one (its callee), 0 for the context frame. */
   calleeParameterSize: number;
+  /** The caller's return address according to the CET shadow stack, when the context carries one. */
+  shadowReturn?: bigint;
 }

@@ -6,6 +6,7 @@
  */
 import type { CpuArch, CpuContext } from '../formats/minidump/types.js';
 import { amd64Callers } from './amd64.js';
+import { pointerSize, safeRead } from './common.js';
 import { arm64Callers } from './arm64.js';
 import { x86Callers } from './x86.js';
 import type { CalleeFrame, CallerCandidate, StackFrame, UnwindEnvironment, WalkOptions } from './types.js';
@@ -69,6 +70,25 @@ function addNote(frame: StackFrame, note: string): void {
 }
 
 const TRUSTED = new Set(['unwind-info', 'cfi', 'prewalked']);
+/** How far ahead in the shadow stack an accepted return address may be found (frames the walk skipped). */
+const SHADOW_RESYNC = 8;
+/** At most this many shadow-stack entries are read. */
+const MAX_SHADOW_ENTRIES = 4096;
+
+/**
+ * The return addresses on the CET shadow stack (A.19.5), innermost first,
+ * when the context carries the shadow-stack pointer and that memory was
+ * captured. Entries are pointer-sized; the list stops at unreadable memory.
+ */
+function readShadowStack(env: UnwindEnvironment, context: CpuContext): bigint[] | undefined {
+  const ssp = context.cetSsp;
+  if (ssp === undefined || ssp === 0n) return undefined;
+  const size = pointerSize(env.arch);
+  const buf = safeRead(env, ssp, MAX_SHADOW_ENTRIES * size);
+  const out: bigint[] = [];
+  for (let i = 0; i + size <= buf.length; i += size) out.push(size === 8 ? buf.readBigUInt64LE(i) : BigInt(buf.readUInt32LE(i)));
+  return out.length > 0 ? out : undefined;
+}
 
 /**
  * Walks the stack of one thread. Never throws on bad input: the walk just
@@ -104,6 +124,8 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
   const archEnv = envForArch(env, arch);
   const seen = new Set<string>([`${pc0}:${sp0}`]);
   const paramSizes: number[] = [0];
+  const shadow = arch === 'arm64' ? undefined : readShadowStack(archEnv, context);
+  let shadowIndex = 0;
 
   for (;;) {
     if (frames.length >= maxFrames) {
@@ -120,6 +142,8 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
       calleeParameterSize: frames.length >= 2 ? paramSizes[frames.length - 2] ?? 0 : 0,
     };
     if (calleeFrame.context.vectors !== undefined) callee.vectors = calleeFrame.context.vectors;
+    const expected = shadow?.[shadowIndex];
+    if (expected !== undefined) callee.shadowReturn = expected;
 
     let accepted: CallerCandidate | undefined;
     let stop: string | undefined;
@@ -180,6 +204,11 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
     if (accepted.note !== undefined) frame.note = accepted.note;
     paramSizes[calleeFrame.index] = accepted.calleeParameterSize ?? 0;
     frames.push(frame);
+    if (shadow !== undefined) {
+      // Stay in step with the shadow stack; a frame it does not list (a spurious scan hit) leaves it alone.
+      const j = shadow.indexOf(accepted.pc, shadowIndex);
+      if (j >= 0 && j - shadowIndex < SHADOW_RESYNC) shadowIndex = j + 1;
+    }
   }
   return frames;
 }

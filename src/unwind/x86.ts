@@ -4,7 +4,7 @@
  * are x86 contexts and walk here.
  */
 import {
-  MAX_FRAME_GAP, SCAN_WORDS, SCAN_WORDS_TRUSTED, callerByCfi, looksLikeReturnAddress, pick, readWord, scanForReturnAddress,
+  MAX_FRAME_GAP, SCAN_WORDS, SCAN_WORDS_TRUSTED, callerByCfi, callerByShadowStack, looksLikeReturnAddress, pick, readWord, scanForReturnAddress,
 } from './common.js';
 import { runPostfixProgram } from './postfix.js';
 import type { CalleeFrame, CallerCandidate, UnwindEnvironment, WinFrameInfo } from './types.js';
@@ -167,6 +167,9 @@ export function* x86Callers(env: UnwindEnvironment, callee: CalleeFrame, scan: b
 
   const cfi = callerByCfi(env, lookup, { ...callee.regs, eip, esp: callee.sp }, X86_CARRIED, { pc: 'eip', sp: 'esp' });
   if (cfi !== undefined) yield cfi;
+
+  const shadow = callerByShadowStack(env, callee, [...X86_SEGMENTS, 'ebp'], { pc: 'eip', sp: 'esp' });
+  if (shadow !== undefined) yield shadow;
 
   const fp = callerByEbp(env, callee);
   if (fp !== undefined) yield fp;

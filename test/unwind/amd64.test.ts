@@ -433,3 +433,27 @@ t.test('termination guards', async (t) => {
     }
   });
 });
+
+t.test('CET shadow stack: return addresses found on the stack in shadow-stack order', async (t) => {
+  const img = image([]);
+  for (const r of [0x1105, 0x1205, 0x1305]) img.put(r - 5, [0xe8, 0, 0, 0, 0]);
+  const SHADOW = 0x90000n;
+  // The stack also holds decoys that pass every scanning test (in-module, after a CALL).
+  const s = new StackBuilder(STACK)
+    .word(IMG + 0x1305n /* decoy */).fill(2).mark('a').word(IMG + 0x1105n)
+    .word(IMG + 0x1205n /* decoy */).fill(3).mark('b').word(IMG + 0x1305n)
+    .fill(2).mark('c').word(IMG + 0x1205n).fill(2);
+  const shadow = new StackBuilder(SHADOW).word(IMG + 0x1105n).word(IMG + 0x1305n).word(IMG + 0x1205n);
+  const memory = new FakeMemory().add(STACK, s.build()).add(SHADOW, shadow.build());
+  const e = fakeEnv({ arch: 'amd64', memory, modules: [{ base: IMG, size: IMG_SIZE, name: 'test.dll', image: img }], stackBounds: { low: STACK, high: STACK + 0x100n } });
+  const ctx = fakeContext('amd64', { rip: CALLER + 0x10n, rsp: STACK });
+  ctx.cetSsp = SHADOW;
+  const frames = walkStack(e, ctx);
+  t.same(frames.slice(1).map((f) => [f.pc, f.sp, f.trust]), [
+    [IMG + 0x1105n, s.address('a') + 8n, 'prewalked'],
+    [IMG + 0x1305n, s.address('b') + 8n, 'prewalked'],
+    [IMG + 0x1205n, s.address('c') + 8n, 'prewalked'],
+  ]);
+  const plain = walkStack(e, fakeContext('amd64', { rip: CALLER + 0x10n, rsp: STACK }));
+  t.equal(plain[1]?.pc, IMG + 0x1305n, 'without the shadow stack the first decoy wins');
+});

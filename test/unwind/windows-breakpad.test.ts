@@ -143,3 +143,26 @@ if (!existsSync(CORPUS)) {
     });
   }
 }
+
+if (existsSync(`${CORPUS}/tiny-exe-with-cet-xsave.dmp`)) {
+  t.test('tiny-exe-with-cet-xsave: the CET shadow stack drives the walk (no images, where scanning alone finds decoys)', async (t) => {
+    const dump = MinidumpFile.open(`${CORPUS}/tiny-exe-with-cet-xsave.dmp`);
+    t.teardown(() => dump.close());
+    const env = environment(dump);
+    let checked = 0;
+    for (const th of dump.threads()) {
+      const ctx = dump.threadContext(th);
+      if (ctx?.cetSsp === undefined) continue;
+      // The shadow stack as captured: u64 return addresses from SSP up to the end of the captured range.
+      const raw = dump.memory.read(ctx.cetSsp, 0x1000);
+      const truth: bigint[] = [];
+      for (let i = 0; i + 8 <= raw.length; i += 8) truth.push(raw.readBigUInt64LE(i));
+      if (truth.length === 0) continue;
+      const frames = walkStack({ ...env, stackBounds: { low: th.stackStart, high: th.stackStart + BigInt(th.stackSize) } }, ctx);
+      t.same(frames.slice(1, 1 + truth.length).map((f) => f.pc.toString(16)), truth.map((v) => v.toString(16)), `thread ${th.threadId.toString(16)}: every shadow-stack return address, in order`);
+      t.ok(frames.slice(1, 1 + truth.length).every((f) => f.trust === 'prewalked'));
+      checked++;
+    }
+    t.ok(checked >= 1, `${checked} threads with a captured shadow stack`);
+  });
+}
