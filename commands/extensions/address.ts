@@ -67,7 +67,10 @@ export type Usage = 'Free' | 'Image' | 'Stack' | 'TEB' | 'PEB' | 'Heap' | 'Other
 
 export interface Region {
   info: MinidumpMemoryInfo;
+  /** Where this row starts and ends: the MemoryInfoList region, or the part of it a TEB/PEB occupies. */
+  base: bigint;
   end: bigint;
+  size: bigint;
   usage: Usage;
   /** The bracketed detail WinDbg prints after the usage: `[ntdll; "C:\...\ntdll.dll"]`, `[~0; 1144.364]`. */
   details: string;
@@ -79,7 +82,6 @@ export interface Region {
 
 interface Marks {
   stacks: Map<bigint, number>;
-  tebs: Map<bigint, number>;
   peb: bigint | undefined;
   heaps: Map<bigint, number>;
   other: Map<bigint, string>;
@@ -133,76 +135,99 @@ function pebMarks(t: Target, peb: bigint | undefined, marks: Marks): void {
   if (heap && !marks.heaps.has(heap)) marks.heaps.set(heap, marks.heaps.size + 1);
 }
 
+interface Special {
+  start: bigint;
+  end: bigint;
+  usage: 'TEB' | 'PEB';
+  thread?: number;
+  details: string;
+}
+
+/** Usage of a region (or the part of one) that is neither a TEB nor the PEB. */
+function plainRegion(t: Target, info: MinidumpMemoryInfo, base: bigint, end: bigint, marks: Marks): Region {
+  const r: Region = { info, base, end, size: end - base, usage: '<unknown>', details: '' };
+  const pid = (t.processId ?? 0).toString(16);
+  if (info.state === MEM_FREE) {
+    r.usage = 'Free';
+    return r;
+  }
+  if (info.type === MEM_IMAGE) {
+    r.usage = 'Image';
+    const m = t.dump.moduleAt(base) ?? t.dump.moduleAt(info.allocationBase);
+    if (m) {
+      r.module = t.moduleName(m);
+      r.details = `[${r.module}; "${m.moduleName}"]`;
+    }
+    return r;
+  }
+  const stack = marks.stacks.get(info.allocationBase);
+  if (stack !== undefined) {
+    const tid = (t.thread(stack)?.threadId ?? 0).toString(16);
+    return Object.assign(r, { usage: 'Stack', thread: stack, details: `[~${stack}; ${pid}.${tid}]` });
+  }
+  const heap = marks.heaps.get(info.allocationBase);
+  if (heap !== undefined) {
+    return Object.assign(r, { usage: 'Heap', details: `[ID: ${heap - 1}; Handle: ${hexN(info.allocationBase, t.pointerSize * 2)}; Type: Segment]` });
+  }
+  if (base === USER_SHARED_DATA) return Object.assign(r, { usage: 'Other', details: '[User Shared Data]' });
+  const other = marks.other.get(info.allocationBase) ?? marks.other.get(base);
+  if (other) return Object.assign(r, { usage: 'Other', details: `[${other}]` });
+  if (info.state === MEM_COMMIT) {
+    // WinDbg shows the region's first 16 bytes as characters.
+    const b = t.readMemory(base, 16);
+    if (b.length === 16) r.details = `[${[...b].map((c) => (c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : '.')).join('')}]`;
+  }
+  return r;
+}
+
 /** Every region of the MemoryInfoList with its usage; undefined when the dump lacks the stream. */
 export function classifyRegions(t: Target): Region[] | undefined {
   if (!t.dump.streamEntry(MEMORY_INFO_LIST_STREAM)) return undefined;
   const hit = cache.get(t);
   if (hit) return hit;
   const list = [...t.dump.memoryInfo()].sort((a, b) => (a.baseAddress < b.baseAddress ? -1 : a.baseAddress > b.baseAddress ? 1 : 0));
-  const marks: Marks = { stacks: new Map(), tebs: new Map(), peb: undefined, heaps: new Map(), other: new Map() };
+  const marks: Marks = { stacks: new Map(), peb: undefined, heaps: new Map(), other: new Map() };
   t.threads().forEach((th, i) => {
     const sp = t.dump.threadContext(th)?.sp;
     const inStack = regionContaining(list, th.stackStart) ?? (sp !== undefined ? regionContaining(list, sp) : undefined);
     if (inStack && !marks.stacks.has(inStack.allocationBase)) marks.stacks.set(inStack.allocationBase, i);
-    const teb = regionContaining(list, th.teb);
-    if (teb && th.teb !== 0n && !marks.tebs.has(teb.baseAddress)) marks.tebs.set(teb.baseAddress, i);
   });
   marks.peb = pebAddress(t);
   pebMarks(t, marks.peb, marks);
   const pid = (t.processId ?? 0).toString(16);
   const tidOf = (i: number) => (t.thread(i)?.threadId ?? 0).toString(16);
-  const pebRegion = marks.peb !== undefined ? regionContaining(list, marks.peb) : undefined;
-  const regions: Region[] = list.map((info) => {
-    const end = info.baseAddress + info.regionSize;
-    const r: Region = { info, end, usage: '<unknown>', details: '' };
-    if (info.state === MEM_FREE) {
-      r.usage = 'Free';
-      return r;
-    }
-    if (info.type === MEM_IMAGE) {
-      r.usage = 'Image';
-      const m = t.dump.moduleAt(info.baseAddress) ?? t.dump.moduleAt(info.allocationBase);
-      if (m) {
-        r.module = t.moduleName(m);
-        r.details = `[${r.module}; "${m.moduleName}"]`;
-      }
-      return r;
-    }
-    const teb = marks.tebs.get(info.baseAddress);
-    if (teb !== undefined) {
-      Object.assign(r, { usage: 'TEB', thread: teb, details: `[~${teb}; ${pid}.${tidOf(teb)}]` });
-      return r;
-    }
-    if (pebRegion === info) {
-      Object.assign(r, { usage: 'PEB', details: `[${pid}]` });
-      return r;
-    }
-    const stack = marks.stacks.get(info.allocationBase);
-    if (stack !== undefined) {
-      Object.assign(r, { usage: 'Stack', thread: stack, details: `[~${stack}; ${pid}.${tidOf(stack)}]` });
-      return r;
-    }
-    const heap = marks.heaps.get(info.allocationBase);
-    if (heap !== undefined) {
-      Object.assign(r, { usage: 'Heap', details: `[ID: ${heap - 1}; Handle: ${hexN(info.allocationBase, t.pointerSize * 2)}; Type: Segment]` });
-      return r;
-    }
-    if (info.baseAddress === USER_SHARED_DATA) {
-      Object.assign(r, { usage: 'Other', details: '[User Shared Data]' });
-      return r;
-    }
-    const other = marks.other.get(info.allocationBase) ?? marks.other.get(info.baseAddress);
-    if (other) {
-      Object.assign(r, { usage: 'Other', details: `[${other}]` });
-      return r;
-    }
-    if (info.state === MEM_COMMIT) {
-      // WinDbg shows the region's first 16 bytes as characters.
-      const b = t.readMemory(info.baseAddress, 16);
-      if (b.length === 16) r.details = `[${[...b].map((c) => (c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : '.')).join('')}]`;
-    }
-    return r;
+  // WinDbg cuts the PEB page and each TEB out of the region that holds them (the PEB and the
+  // first TEBs share one allocation, and VirtualQuery merges pages with equal attributes).
+  const tebSize = t.pointerSize === 8 ? 0x2000n : 0x1000n;
+  const specials: Special[] = [];
+  t.threads().forEach((th, i) => {
+    if (th.teb !== 0n) specials.push({ start: th.teb, end: th.teb + tebSize, usage: 'TEB', thread: i, details: `[~${i}; ${pid}.${tidOf(i)}]` });
   });
+  if (marks.peb !== undefined) {
+    const page = marks.peb & ~0xfffn;
+    specials.push({ start: page, end: page + 0x1000n, usage: 'PEB', details: `[${pid}]` });
+  }
+  specials.sort((x, y) => (x.start < y.start ? -1 : x.start > y.start ? 1 : 0));
+  const regions: Region[] = [];
+  for (const info of list) {
+    const end = info.baseAddress + info.regionSize;
+    if (info.state === MEM_FREE || info.type === MEM_IMAGE) {
+      regions.push(plainRegion(t, info, info.baseAddress, end, marks));
+      continue;
+    }
+    let at = info.baseAddress;
+    for (const sp of specials) {
+      if (sp.end <= at || sp.start >= end) continue;
+      const s0 = sp.start > at ? sp.start : at;
+      const e0 = sp.end < end ? sp.end : end;
+      if (s0 > at) regions.push(plainRegion(t, info, at, s0, marks));
+      const r: Region = { info, base: s0, end: e0, size: e0 - s0, usage: sp.usage, details: sp.details };
+      if (sp.thread !== undefined) r.thread = sp.thread;
+      regions.push(r);
+      at = e0;
+    }
+    if (at < end) regions.push(plainRegion(t, info, at, end, marks));
+  }
   cache.set(t, regions);
   return regions;
 }
@@ -232,8 +257,8 @@ const pct = (part: bigint, whole: bigint) => (whole === 0n ? 0 : (Number(part) *
 /** One region-table row, column widths measured on WinDbg output. */
 export function regionRow(r: Region, ptrSize: number): string {
   const i = r.info;
-  const newAllocation = i.state === MEM_FREE || i.baseAddress === i.allocationBase;
-  const cols = [shortPtr(i.baseAddress, ptrSize), shortPtr(r.end, ptrSize), shortPtr(i.regionSize, ptrSize)].map((s) => s.padStart(18)).join('');
+  const newAllocation = i.state === MEM_FREE || r.base === i.allocationBase;
+  const cols = [shortPtr(r.base, ptrSize), shortPtr(r.end, ptrSize), shortPtr(r.size, ptrSize)].map((s) => s.padStart(18)).join('');
   return `${newAllocation ? '+' : ' '}${cols} ${typeName(i.type).padEnd(12)}${stateName(i.state).padEnd(12)}${protectName(i.protect).padEnd(35)}${r.usage.padEnd(11)}${r.details}`;
 }
 
@@ -252,7 +277,7 @@ function groupBy(regions: Region[], key: (r: Region) => string | undefined): Gro
     if (k === undefined) continue;
     const g = m.get(k) ?? { name: k, count: 0, size: 0n };
     g.count++;
-    g.size += r.info.regionSize;
+    g.size += r.size;
     m.set(k, g);
   }
   return [...m.values()].sort((a, b) => (a.size === b.size ? 0 : a.size > b.size ? -1 : 1));
@@ -260,8 +285,8 @@ function groupBy(regions: Region[], key: (r: Region) => string | undefined): Gro
 
 /** The `-summary` sections: usage, type, state, protection, largest region by usage. */
 export function summaryLines(regions: Region[], ptrSize: number): { lines: string[]; data: Record<string, unknown> } {
-  const total = regions.reduce((s, r) => s + r.info.regionSize, 0n);
-  const busy = regions.filter((r) => r.usage !== 'Free').reduce((s, r) => s + r.info.regionSize, 0n);
+  const total = regions.reduce((s, r) => s + r.size, 0n);
+  const busy = regions.filter((r) => r.usage !== 'Free').reduce((s, r) => s + r.size, 0n);
   const row = (g: Group, isFree: boolean) => {
     const busyPct = isFree ? ' '.repeat(8) : `${pct(g.size, busy).toFixed(2).padStart(7)}%`;
     return `${g.name.padEnd(33)}${String(g.count).padStart(10)}${shortPtr(g.size, ptrSize).padStart(18)} ${humanSize(g.size)}${busyPct}${pct(g.size, total).toFixed(2).padStart(8)}%`;
@@ -288,10 +313,10 @@ export function summaryLines(regions: Region[], ptrSize: number): { lines: strin
   const largest: Record<string, unknown>[] = [];
   for (const g of usage) {
     let best: Region | undefined;
-    for (const r of regions) if (r.usage === g.name && (!best || r.info.regionSize > best.info.regionSize)) best = r;
+    for (const r of regions) if (r.usage === g.name && (!best || r.size > best.size)) best = r;
     if (!best) continue;
-    lines.push(`${g.name.padEnd(33)}${shortPtr(best.info.baseAddress, ptrSize).padStart(19)}${shortPtr(best.info.regionSize, ptrSize).padStart(18)} ${humanSize(best.info.regionSize)}`);
-    largest.push({ usage: g.name, baseAddress: best.info.baseAddress, regionSize: best.info.regionSize });
+    lines.push(`${g.name.padEnd(33)}${shortPtr(best.base, ptrSize).padStart(19)}${shortPtr(best.size, ptrSize).padStart(18)} ${humanSize(best.size)}`);
+    largest.push({ usage: g.name, baseAddress: best.base, regionSize: best.size });
   }
   const g2d = (gs: Group[]) => gs.map((g) => ({ name: g.name, regions: g.count, size: g.size }));
   return { lines, data: { total, busy, usage: g2d(usage), type: g2d(type), state: g2d(state), protect: g2d(protect), largest } };
@@ -305,9 +330,9 @@ export function regionBlock(t: Target, r: Region, addr: bigint): string[] {
   const code = (v: number, name: string) => `${hexN(v, 8)}          ${name}`;
   const lines = [
     `${label('Usage:')}${r.usage}`,
-    `${label('Base Address:')}${ptr(i.baseAddress, p)}`,
+    `${label('Base Address:')}${ptr(r.base, p)}`,
     `${label('End Address:')}${ptr(r.end, p)}`,
-    `${label('Region Size:')}${ptr(i.regionSize, p)} ${humanSize(i.regionSize)}`,
+    `${label('Region Size:')}${ptr(r.size, p)} ${humanSize(r.size)}`,
     `${label('State:')}${code(i.state, stateName(i.state))}`,
   ];
   if (i.state === MEM_FREE) {
@@ -418,16 +443,16 @@ export function runAddress(t: Target, args: string, raw: string): CommandResult 
     return ok(lines, { type: 'address', ...data });
   }
   const addr = evalArg(t, arg, raw);
-  const r = regions.find((x) => addr >= x.info.baseAddress && addr < x.end);
+  const r = regions.find((x) => addr >= x.base && addr < x.end);
   if (!r) return fail([`No region of the MemoryInfoList stream (${regions.length} regions) contains ${ptr(addr, p)}.`], { type: 'address', address: addr, region: null });
   return ok(regionBlock(t, r, addr), { type: 'address', address: addr, region: regionData(r) });
 }
 
 function regionData(r: Region): Record<string, unknown> {
   return {
-    baseAddress: r.info.baseAddress,
+    baseAddress: r.base,
     end: r.end,
-    regionSize: r.info.regionSize,
+    regionSize: r.size,
     allocationBase: r.info.allocationBase,
     allocationProtect: r.info.allocationProtect,
     state: stateName(r.info.state),
