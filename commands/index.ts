@@ -28,6 +28,10 @@ import { uCommand, ubCommand, ufCommand } from './standard/u.js';
 import { lnCommand } from './standard/ln.js';
 import { xCommand } from './standard/x.js';
 import { dotFrameCommand } from './meta/frame.js';
+import { dotLogappendCommand, dotLogcloseCommand, dotLogfileCommand, dotLogopenCommand } from './meta/log.js';
+import { runScript2Command, runScriptArgsCommand, runScriptBlock2Command, runScriptBlockCommand, runScriptCommand } from './meta/script.js';
+import { dotRecordCommand } from './meta/record.js';
+import { dotExplainCommand } from './meta/explain.js';
 import { lmiCommand } from './extensions/lmi.js';
 import { uniqstackCommand } from './extensions/uniqstack.js';
 
@@ -71,3 +75,6 @@ table.push(uCommand, ubCommand, ufCommand, lnCommand, xCommand, dotFrameCommand,
 
 // Crash and hang analysis.
 table.push(analyzeCommand, locksCommand);
+
+// Scripts, logs, transcripts and teaching mode.
+table.push(runScriptCommand, runScriptBlockCommand, runScript2Command, runScriptBlock2Command, runScriptArgsCommand, dotLogopenCommand, dotLogappendCommand, dotLogcloseCommand, dotLogfileCommand, dotRecordCommand, dotExplainCommand);

@@ -10,6 +10,8 @@ import { parseCli, USAGE, UsageError } from './argv.js';
 import type { CliOptions } from './argv.js';
 import { Output } from './output.js';
 import { renderLines } from '../results/render-text.js';
+import { startRecording } from '../session/transcript.js';
+import { replayMain } from './replay.js';
 
 export const VERSION = '0.1.0';
 
@@ -33,6 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`dumpdbg ${VERSION}\n`);
     return 0;
   }
+  if (opts.replay !== undefined) return replayMain(opts);
   const dumps = [...opts.dumps, ...opts.positional];
   if (dumps.length === 0) {
     process.stderr.write(`dumpdbg: no dump given\n${USAGE}\n`);
@@ -56,7 +59,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (session.targets.length > 1) session.current = 0;
 
   const interactive = Boolean(process.stdin.isTTY) && !opts.commands?.match(/(^|;)\s*q{1,2}\s*$/);
-  const out = new Output({ json: opts.json, echo: opts.echo, explain: opts.explain, log: opts.logFile });
+  let out: Output;
+  try {
+    out = new Output(session, { json: opts.json, echo: opts.echo, log: opts.logFile });
+    if (opts.record !== undefined) startRecording(session, opts.record, opts.redact);
+  } catch (e) {
+    process.stderr.write(`dumpdbg: cannot write ${(e as NodeJS.ErrnoException).path ?? ''}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    return finish(session, 2);
+  }
   const dispatcher = new Dispatcher(session, new CommandRegistry(builtinCommands), { mode: interactive ? 'interactive' : 'batch' });
 
   if (!opts.json) for (const t of session.targets) out.lines(renderLines(await openBanner(session, t)));

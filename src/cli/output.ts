@@ -1,35 +1,46 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { DispatchEntry } from '../interpreter/dispatch.js';
 import { renderJson, renderLines } from '../results/render-text.js';
+import type { Session } from '../session/session.js';
+import { logLines, recordEntries } from '../session/transcript.js';
 
-/** Where batch and line-mode output goes: stdout plus an optional log file (-logo/-loga, .logopen). */
+/**
+ * Where batch and line-mode output goes: stdout, plus the session's log file
+ * (`-logo`/`-loga`, `.logopen`: `session.log`) and transcript (`--record`,
+ * `.record`: `session.recording`). Commands only set that session state; this
+ * layer (and the UI) appends what it prints.
+ */
 export class Output {
-  private logPath: string | undefined;
+  readonly session: Session;
   readonly json: boolean;
   readonly echo: boolean;
-  explain: boolean;
 
-  constructor(opts: { json: boolean; echo: boolean; explain: boolean; log?: { path: string; append: boolean } | undefined }) {
+  constructor(session: Session, opts: { json: boolean; echo: boolean; log?: { path: string; append: boolean } | undefined }) {
+    this.session = session;
     this.json = opts.json;
     this.echo = opts.echo;
-    this.explain = opts.explain;
     if (opts.log) this.openLog(opts.log.path, opts.log.append);
   }
 
+  /** Teaching notes follow each command (`--explain`, `.explain on`). */
+  get explain(): boolean {
+    return this.session.options.explain;
+  }
+
+  /** `-logo FILE` (truncate) / `-loga FILE` (append). Throws when the file cannot be written. */
   openLog(path: string, append: boolean): void {
     if (!append) writeFileSync(path, '');
-    this.logPath = path;
+    this.session.log = { path };
   }
 
   closeLog(): void {
-    this.logPath = undefined;
+    this.session.log = undefined;
   }
 
   lines(lines: readonly string[]): void {
     if (!lines.length) return;
-    const s = lines.join('\n') + '\n';
-    process.stdout.write(s);
-    if (this.logPath) appendFileSync(this.logPath, s);
+    process.stdout.write(lines.join('\n') + '\n');
+    logLines(this.session, lines);
   }
 
   entries(entries: readonly DispatchEntry[]): void {
@@ -41,5 +52,6 @@ export class Output {
       if (this.echo) this.lines([`${e.prompt} ${e.command}`]);
       this.lines(renderLines(e.result, { explain: this.explain }));
     }
+    recordEntries(this.session, entries);
   }
 }

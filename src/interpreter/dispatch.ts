@@ -4,6 +4,7 @@ import { fail } from '../results/types.js';
 import type { Session } from '../session/session.js';
 import type { CommandContext, Invocation } from './command.js';
 import { CommandError, NoTargetError } from './command.js';
+import { afterCommand } from './explain.js';
 import type { CommandRegistry } from './registry.js';
 import { parseThreadPrefix, splitCommands } from './split.js';
 import { formatCommandError, formatUnknownExtension } from './errors.js';
@@ -59,6 +60,7 @@ export class Dispatcher {
       for (const command of splitCommands(line)) {
         const prompt = this.session.prompt();
         const result = await this.runOne(command);
+        afterCommand(this.session, command, result);
         out.push({ command, prompt, result });
         if (result.quit) break;
       }

@@ -13,6 +13,18 @@ export interface SessionOptions {
   offline: boolean;
 }
 
+export interface SessionLog {
+  path: string;
+}
+
+export interface SessionRecording {
+  path: string;
+  /** Mask memory contents and strings from the dump (`--redact`). */
+  redact: boolean;
+  /** Path substitutions applied to recorded output (absolute dump path → the transcript's `dump:` value). */
+  substitutions: readonly (readonly [string, string])[];
+}
+
 /**
  * The debugger session: the open dumps (cdb allows several `-z`), which one
  * is current, and the options every command sees.
@@ -25,6 +37,10 @@ export class Session {
   noisySymbols = false;
   /** Text of the last command line, for "Enter repeats". */
   lastLine = '';
+  /** The open log file (`.logopen`, `-logo`): output layers append what they print to it. */
+  log: SessionLog | undefined = undefined;
+  /** The transcript being recorded (`.record`, `--record`; src/session/transcript.ts): output layers append each command. */
+  recording: SessionRecording | undefined = undefined;
 
   constructor(options: Partial<SessionOptions> = {}) {
     this.options = {
