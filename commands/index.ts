@@ -28,6 +28,7 @@ import { uCommand, ubCommand, ufCommand } from './standard/u.js';
 import { lnCommand } from './standard/ln.js';
 import { xCommand } from './standard/x.js';
 import { dotFrameCommand } from './meta/frame.js';
+import { dvCommand } from './standard/dv.js';
 import { dotLogappendCommand, dotLogcloseCommand, dotLogfileCommand, dotLogopenCommand } from './meta/log.js';
 import { runScript2Command, runScriptArgsCommand, runScriptBlock2Command, runScriptBlockCommand, runScriptCommand } from './meta/script.js';
 import { dotRecordCommand } from './meta/record.js';
@@ -78,3 +79,6 @@ table.push(analyzeCommand, locksCommand);
 
 // Scripts, logs, transcripts and teaching mode.
 table.push(runScriptCommand, runScriptBlockCommand, runScript2Command, runScriptBlock2Command, runScriptArgsCommand, dotLogopenCommand, dotLogappendCommand, dotLogcloseCommand, dotLogfileCommand, dotRecordCommand, dotExplainCommand);
+
+// Types, parameters and locals from private PDBs.
+table.push(dvCommand);

@@ -9,6 +9,7 @@ import { hexN, ptr } from '../../src/results/hex.js';
 import { ok } from '../../src/results/types.js';
 import { evalPrefix } from '../common/expr.js';
 import { noContextError } from './r.js';
+import { addFrameParameters } from '../common/frame-vars.js';
 
 /** Default `.kframes` depth (modern WinDbg: 0n256). */
 export const DEFAULT_KFRAMES = 256;
@@ -247,9 +248,10 @@ async function runK(ctx: CommandContext, token: string, args: string, raw: strin
   }
   const { frames } = await currentStack(t, start, count ?? DEFAULT_KFRAMES);
   const rows = frameRows(t, frames);
+  addFrameParameters(t, frames, rows, o.variant);
   const lines: string[] = [];
   if (t.scope.kind !== 'thread') lines.push(SCOPE_BANNER);
-  lines.push(...renderStack(t, rows, o));
+  lines.push(...renderStack(t, rows, o).flatMap((l) => l.split('\n')));
   return ok(lines, { type: 'stack', threadIndex: t.currentThread, threadId: t.thread()?.threadId, scope: t.scope.kind, frames: rows });
 }
 
