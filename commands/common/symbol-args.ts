@@ -7,7 +7,8 @@ import type { Target } from '../../src/session/target.js';
  * ensureModule ran). `*!sym` and `!sym` load every module.
  */
 export async function ensureSymbolsForText(t: Target, text: string): Promise<void> {
-  const re = /(^|[^\w$@.])([A-Za-z_][\w.\-]*|\*)?!/g;
+  // `mod!sym`, `*!sym` or `!sym`; not MASM's `!=`.
+  const re = /(^|[^\w$@.])([A-Za-z_][\w.\-]*|\*)?!(?=[A-Za-z_?*])/g;
   for (const m of text.matchAll(re)) {
     const name = m[2];
     if (name === undefined || name === '*') {

@@ -136,11 +136,11 @@ function scopePc(t: Target): bigint {
 }
 
 /** Forward disassembly: `count` instructions, or every instruction starting at or before `end`. */
-function forward(t: Target, d: Disassembler, start: bigint, count: number | undefined, end: bigint | undefined): { insns: Instruction[]; errorAt?: bigint } {
+function forward(t: Target, d: Disassembler, start: bigint, count: number | undefined, end: bigint | undefined, signal?: AbortSignal): { insns: Instruction[]; errorAt?: bigint } {
   const insns: Instruction[] = [];
   let a = start;
   const limit = count ?? Number.MAX_SAFE_INTEGER;
-  while (insns.length < limit && (end === undefined || a <= end)) {
+  while (insns.length < limit && (end === undefined || a <= end) && !signal?.aborted) {
     const ins = decodeAt(t, d, a);
     if (!ins || ins.truncated) return { insns, errorAt: a };
     insns.push(ins);
@@ -156,7 +156,7 @@ async function runU(ctx: CommandContext, inv: Invocation): Promise<CommandResult
   await t.ensureForAddresses([r.start]);
   const d = disassemblerFor(t);
   try {
-    const { insns, errorAt } = forward(t, d, r.start, r.count ?? (r.end === undefined ? DEFAULT_U_COUNT : undefined), r.end);
+    const { insns, errorAt } = forward(t, d, r.start, r.count ?? (r.end === undefined ? DEFAULT_U_COUNT : undefined), r.end, ctx.signal);
     const last = insns[insns.length - 1];
     nextAddress.set(t, last ? last.address + BigInt(last.length) : r.start);
     const { lines, rows } = renderInstructions(t, insns);
