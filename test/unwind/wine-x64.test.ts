@@ -4,8 +4,12 @@
  * beside each dump (winedbg for the exception thread, LLDB for the others).
  */
 import t from 'tap';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { createGunzip } from 'node:zlib';
 import { MinidumpFile } from '../../src/formats/minidump/index.js';
 import type { MinidumpThread } from '../../src/formats/minidump/index.js';
 import { PeImage } from '../../src/formats/pe/index.js';
@@ -199,5 +203,41 @@ if (!existsSync(DUMPS) || !existsSync(IMAGES)) {
       t.ok(found >= truth.length - 2, `${name}: ${found}/${truth.length} true frames found by scanning`);
       dump.close();
     }
+  });
+
+  t.test('full-memory dump: unwind data read from the images mapped in the dump itself', async (t) => {
+    const gz = `${DUMPS}/cpp-throw-full.dmp.gz`;
+    if (!existsSync(gz)) {
+      t.skip('cpp-throw-full.dmp.gz not present');
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'dumpdbg-unwind-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'cpp-throw-full.dmp');
+    await pipeline(createReadStream(gz), createGunzip(), createWriteStream(path));
+    const dump = MinidumpFile.open(path);
+    t.teardown(() => dump.close());
+    const modules: UnwindModule[] = dump.modules().map((m) => {
+      const img = PeImage.fromMemory((a, n) => dump.memory.read(a, n), m.baseOfImage, m.moduleName);
+      return {
+        base: m.baseOfImage, size: m.sizeOfImage, name: m.moduleName.split('\\').pop() ?? '',
+        image: { readRva: (rva, n) => dump.memory.read(m.baseOfImage + BigInt(rva), n), exceptionDirectory: () => img.exceptionDirectory() },
+      };
+    });
+    const moduleAt = (a: bigint): UnwindModule | undefined => modules.find((m) => a >= m.base && a < m.base + BigInt(m.size));
+    const env: UnwindEnvironment = { arch: dump.arch, memory: { read: (a, n) => dump.memory.read(a, n) }, moduleAt };
+    const lldb = lldbThreads(readFileSync(`${DUMPS}/cpp-throw-full.lldb.txt`, 'utf8'));
+    const exc = dump.exception()!;
+    let compared = 0;
+    for (const th of dump.threads()) {
+      const frames = walkThread(dump, env, th, th.threadId === exc.threadId);
+      const ref = lldb.get(th.threadId);
+      if (frames === undefined || ref === undefined || ref.length < 2) continue;
+      const pcs = frames.map((f) => f.pc);
+      t.ok(matchesLldb(pcs, ref, { moduleAt }), `thread ${th.threadId.toString(16)}: ${pcs.map(hex).join(' ')} vs lldb ${ref.map(hex).join(' ')}`);
+      t.ok(frames.slice(1).every((f) => f.trust === 'unwind-info'));
+      compared++;
+    }
+    t.ok(compared >= 5, `${compared} threads compared`);
   });
 }
