@@ -33,6 +33,7 @@ import { dotLogappendCommand, dotLogcloseCommand, dotLogfileCommand, dotLogopenC
 import { runScript2Command, runScriptArgsCommand, runScriptBlock2Command, runScriptBlockCommand, runScriptCommand } from './meta/script.js';
 import { dotRecordCommand } from './meta/record.js';
 import { dotExplainCommand } from './meta/explain.js';
+import { dotAnswerCommand, dotHintCommand, dotLessonCommand } from './meta/lesson.js';
 import { lmiCommand } from './extensions/lmi.js';
 import { uniqstackCommand } from './extensions/uniqstack.js';
 
@@ -78,7 +79,7 @@ table.push(uCommand, ubCommand, ufCommand, lnCommand, xCommand, dotFrameCommand,
 table.push(analyzeCommand, locksCommand);
 
 // Scripts, logs, transcripts and teaching mode.
-table.push(runScriptCommand, runScriptBlockCommand, runScript2Command, runScriptBlock2Command, runScriptArgsCommand, dotLogopenCommand, dotLogappendCommand, dotLogcloseCommand, dotLogfileCommand, dotRecordCommand, dotExplainCommand);
+table.push(runScriptCommand, runScriptBlockCommand, runScript2Command, runScriptBlock2Command, runScriptArgsCommand, dotLogopenCommand, dotLogappendCommand, dotLogcloseCommand, dotLogfileCommand, dotRecordCommand, dotExplainCommand, dotLessonCommand, dotHintCommand, dotAnswerCommand);
 
 // Types, parameters and locals from private PDBs.
 table.push(dvCommand);
