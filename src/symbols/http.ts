@@ -52,6 +52,10 @@ export interface HttpOptions {
   env?: NodeJS.ProcessEnv;
   /** How long a 404 is remembered; default one hour. 0 disables the negative cache. */
   negativeCacheTtlMs?: number;
+  /** How long an unreachable server is skipped without trying; default 5 minutes. 0 disables. */
+  unreachableTtlMs?: number;
+  /** Retries of a transient failure (5xx, 429, reset, timeout) per URL, with 0.5 s, 1 s, … pauses; default 1. */
+  retries?: number;
   /** Extra CA certificates for HTTPS (self-hosted servers); NODE_EXTRA_CA_CERTS works too. */
   ca?: string | Buffer | Array<string | Buffer>;
 }
@@ -69,7 +73,7 @@ export type FetchOutcome =
   | { status: 'notFound'; tried: HttpAttempt[] }
   | { status: 'pointer'; url: string; target: string; tried: HttpAttempt[] }
   | { status: 'message'; url: string; text: string; tried: HttpAttempt[] }
-  | { status: 'error'; message: string; transient: boolean; tried: HttpAttempt[] };
+  | { status: 'error'; message: string; transient: boolean; unreachable?: boolean; tried: HttpAttempt[] };
 
 export interface ServerFileSpec {
   /** Directory name on the server (`foo.pdb`). */
@@ -93,8 +97,11 @@ const MAX_POINTER_BYTES = 64 * 1024;
 export class HttpError extends Error {
   constructor(
     message: string,
+    /** Worth trying again later (not a permanent answer about the file). */
     readonly transient: boolean,
     readonly code?: string,
+    /** The server cannot be reached at all (DNS, refused, unreachable, no answer, TLS, proxy): every request would fail the same way. */
+    readonly unreachable = false,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -104,10 +111,13 @@ export class HttpError extends Error {
 // ---- negative cache ------------------------------------------------------------------
 
 const negative = new Map<string, number>();
+/** Servers found unreachable: origin → until when, and why. */
+const down = new Map<string, { until: number; message: string }>();
 
-/** Forgets remembered 404s (`.reload /f` after fixing a server). */
+/** Forgets remembered 404s and unreachable servers (`.reload /f` after fixing a server or the network). */
 export function clearNegativeCache(): void {
   negative.clear();
+  down.clear();
 }
 
 // ---- headers and proxies -------------------------------------------------------------
@@ -195,20 +205,20 @@ function describeNetError(e: NodeJS.ErrnoException, url: URL, proxy: URL | undef
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NONAME':
-      return new HttpError(`cannot resolve ${proxy ? proxy.hostname : url.hostname} (offline, or DNS failure)`, true, e.code);
+      return new HttpError(`cannot resolve ${proxy ? proxy.hostname : url.hostname} (offline, or DNS failure)`, true, e.code, true);
     case 'ECONNREFUSED':
-      return new HttpError(`connection refused by ${where}`, true, e.code);
+      return new HttpError(`connection refused by ${where}`, true, e.code, true);
     case 'ECONNRESET':
       return new HttpError(`connection reset by ${where}`, true, e.code);
     case 'ENETUNREACH':
     case 'EHOSTUNREACH':
-      return new HttpError(`${where} is unreachable (offline?)`, true, e.code);
+      return new HttpError(`${where} is unreachable (offline?)`, true, e.code, true);
     case 'ETIMEDOUT':
-      return new HttpError(`timed out talking to ${where}`, true, e.code);
+      return new HttpError(`timed out talking to ${where}`, true, e.code, true);
     case 'ABORT_ERR':
       return new HttpError('download cancelled', false, e.code);
     default:
-      if (e.code?.startsWith('ERR_TLS') || e.code?.includes('CERT')) return new HttpError(`TLS error with ${url.host}: ${e.message}`, false, e.code);
+      if (e.code?.startsWith('ERR_TLS') || e.code?.includes('CERT')) return new HttpError(`TLS error with ${url.host}: ${e.message}`, false, e.code, true);
       return new HttpError(`request to ${url.host} failed: ${e.message}`, true, e.code);
   }
 }
@@ -229,7 +239,7 @@ function connectTunnel(proxy: URL, host: string, port: string, opts: HttpOptions
     req.once('connect', (res, socket) => {
       if (res.statusCode !== 200) {
         socket.destroy();
-        reject(new HttpError(`proxy ${proxy.host} refused the tunnel to ${host}:${port} (HTTP ${res.statusCode})`, false));
+        reject(new HttpError(`proxy ${proxy.host} refused the tunnel to ${host}:${port} (HTTP ${res.statusCode})`, false, undefined, true));
         return;
       }
       resolveP(socket);
@@ -407,6 +417,77 @@ async function saveBody(res: IncomingMessage, dest: string, url: string, opts: H
 
 const isMissing = (s: number) => s === 404 || s === 403 || s === 410;
 
+/** Waits `ms`; false when cancelled first. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise((resolveP) => {
+    if (signal?.aborted) return resolveP(false);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolveP(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolveP(false);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** One GET of one candidate name: 'missing' (404/403/410) or a final outcome. */
+async function fetchOne(url: string, n: { name: string; kind: 'plain' | 'cab' | 'ptr' }, spec: ServerFileSpec, dest: string, opts: HttpOptions, tried: HttpAttempt[]): Promise<FetchOutcome | 'missing'> {
+  try {
+    const { res } = await httpGet(url, opts);
+    const status = res.statusCode ?? 0;
+    if (isMissing(status)) {
+      res.resume();
+      tried.push({ url, outcome: 'absent', detail: `HTTP ${status}` });
+      return 'missing';
+    }
+    if (status !== 200) {
+      res.resume();
+      const message = `${url}: HTTP ${status}${res.statusMessage ? ' ' + res.statusMessage : ''}`;
+      tried.push({ url, outcome: 'error', detail: message });
+      return { status: 'error', message, transient: status >= 500 || status === 429, tried };
+    }
+    if (n.kind === 'plain') {
+      const bytes = await saveBody(res, dest, url, opts);
+      tried.push({ url, outcome: 'downloaded', detail: `${bytes} bytes` });
+      return { status: 'downloaded', url, compressed: false, bytes, tried };
+    }
+    if (n.kind === 'cab') {
+      // Download the archive next to the destination, expand it into place, drop the archive.
+      const cabTmp = tempNameFor(join(dirname(dest), n.name));
+      try {
+        const bytes = await saveBody(res, cabTmp, url, opts);
+        await expandCompressedFile(cabTmp, dest, spec.fileName, opts.maxBytes ?? DEFAULT_MAX_BYTES);
+        tried.push({ url, outcome: 'downloaded', detail: `${bytes} bytes, expanded` });
+        return { status: 'downloaded', url, compressed: true, bytes, tried };
+      } catch (e) {
+        if (isFormatError(e)) {
+          tried.push({ url, outcome: 'error', detail: e.message });
+          return { status: 'error', message: `${url}: ${e.message}`, transient: false, tried };
+        }
+        throw e;
+      } finally {
+        rmSync(cabTmp, { force: true });
+      }
+    }
+    const text = (await readBody(res, MAX_POINTER_BYTES, opts)).toString('utf8').replace(/^\uFEFF/, '').trim();
+    const line = text.split(/\r?\n/)[0]?.trim() ?? '';
+    if (/^MSG:/i.test(line)) {
+      tried.push({ url, outcome: 'message', detail: line.slice(4).trim() });
+      return { status: 'message', url, text: line.slice(4).trim(), tried };
+    }
+    const target = /^PATH:/i.test(line) ? line.slice(5).trim() : line;
+    tried.push({ url, outcome: 'absent', detail: `file.ptr → ${target}` });
+    return { status: 'pointer', url, target, tried };
+  } catch (e) {
+    const err = e instanceof HttpError ? e : new HttpError(`${url}: ${(e as Error).message}`, true);
+    tried.push({ url, outcome: err.code === 'ABORT_ERR' ? 'refused' : 'error', detail: err.message });
+    return { status: 'error', message: err.message, transient: err.transient, ...(err.unreachable ? { unreachable: true } : {}), tried };
+  }
+}
+
 /**
  * Fetches `<base>/<dirName>/<key>/<fileName>` into `dest` (then the compressed
  * name, expanded into `dest`, then `file.ptr`). Never throws for network or
@@ -424,6 +505,20 @@ export async function fetchFromSymbolServer(base: string, spec: ServerFileSpec, 
   if (spec.compressed && /\.[^.]+$/.test(spec.fileName)) names.push({ name: spec.fileName.slice(0, -1) + '_', kind: 'cab' });
   if (spec.pointer) names.push({ name: 'file.ptr', kind: 'ptr' });
 
+  const retries = opts.retries ?? 1;
+  let origin: string;
+  try {
+    origin = new URL(dirUrl).origin;
+  } catch {
+    return { status: 'error', message: `invalid server URL ${base}`, transient: false, tried };
+  }
+  // Offline or a dead server: say so once, then skip it for a while instead of waiting on every module.
+  const gone = down.get(origin);
+  if (gone && gone.until > Date.now()) {
+    tried.push({ url: root, outcome: 'error', detail: `${gone.message} (not retried for a while)` });
+    return { status: 'error', message: gone.message, transient: true, unreachable: true, tried };
+  }
+  const downTtl = opts.unreachableTtlMs ?? 300_000;
   for (const n of names) {
     const url = dirUrl + encodeURIComponent(n.name);
     const until = negative.get(url);
@@ -431,57 +526,22 @@ export async function fetchFromSymbolServer(base: string, spec: ServerFileSpec, 
       tried.push({ url, outcome: 'absent', detail: 'not on the server (remembered)' });
       continue;
     }
-    try {
-      const { res } = await httpGet(url, opts);
-      const status = res.statusCode ?? 0;
-      if (isMissing(status)) {
-        res.resume();
+    for (let attempt = 0; ; attempt++) {
+      const r = await fetchOne(url, n, spec, dest, opts, tried);
+      if (r === 'missing') {
         if (ttl > 0) negative.set(url, Date.now() + ttl);
-        tried.push({ url, outcome: 'absent', detail: `HTTP ${status}` });
+        break;
+      }
+      if (r.status === 'error' && r.unreachable) {
+        if (downTtl > 0) down.set(origin, { until: Date.now() + downTtl, message: r.message });
+        return r;
+      }
+      // Transient failures (5xx, 429, resets, cut-off bodies) are retried after a short pause.
+      if (r.status === 'error' && r.transient && attempt < retries && !opts.signal?.aborted) {
+        if (!(await pause(500 * 2 ** attempt, opts.signal))) return r;
         continue;
       }
-      if (status !== 200) {
-        res.resume();
-        const message = `${url}: HTTP ${status}${res.statusMessage ? ' ' + res.statusMessage : ''}`;
-        tried.push({ url, outcome: 'error', detail: message });
-        return { status: 'error', message, transient: status >= 500 || status === 429, tried };
-      }
-      if (n.kind === 'plain') {
-        const bytes = await saveBody(res, dest, url, opts);
-        tried.push({ url, outcome: 'downloaded', detail: `${bytes} bytes` });
-        return { status: 'downloaded', url, compressed: false, bytes, tried };
-      }
-      if (n.kind === 'cab') {
-        // Download the cabinet next to the destination, expand it into place, drop the cabinet.
-        const cabTmp = tempNameFor(join(dirname(dest), n.name));
-        try {
-          const bytes = await saveBody(res, cabTmp, url, opts);
-          await expandCompressedFile(cabTmp, dest, spec.fileName, opts.maxBytes ?? DEFAULT_MAX_BYTES);
-          tried.push({ url, outcome: 'downloaded', detail: `${bytes} bytes, expanded` });
-          return { status: 'downloaded', url, compressed: true, bytes, tried };
-        } catch (e) {
-          if (isFormatError(e)) {
-            tried.push({ url, outcome: 'error', detail: e.message });
-            return { status: 'error', message: `${url}: ${e.message}`, transient: false, tried };
-          }
-          throw e;
-        } finally {
-          rmSync(cabTmp, { force: true });
-        }
-      }
-      const text = (await readBody(res, MAX_POINTER_BYTES, opts)).toString('utf8').replace(/^\uFEFF/, '').trim();
-      const line = text.split(/\r?\n/)[0]?.trim() ?? '';
-      if (/^MSG:/i.test(line)) {
-        tried.push({ url, outcome: 'message', detail: line.slice(4).trim() });
-        return { status: 'message', url, text: line.slice(4).trim(), tried };
-      }
-      const target = /^PATH:/i.test(line) ? line.slice(5).trim() : line;
-      tried.push({ url, outcome: 'absent', detail: `file.ptr → ${target}` });
-      return { status: 'pointer', url, target, tried };
-    } catch (e) {
-      const err = e instanceof HttpError ? e : new HttpError(`${url}: ${(e as Error).message}`, true);
-      tried.push({ url, outcome: err.code === 'ABORT_ERR' ? 'refused' : 'error', detail: err.message });
-      return { status: 'error', message: err.message, transient: err.transient, tried };
+      return r;
     }
   }
   return { status: 'notFound', tried };

@@ -206,8 +206,13 @@ t.test('failures leave nothing half-written', async (t) => {
   t.equal(cut.status, 'error');
   t.equal(cut.status === 'error' && cut.transient, true);
 
-  const hang = await fetchFromSymbolServer(s.base, spec('hang'), join(dir, 'hang.pdb'), { timeoutMs: 200 });
+  t.equal(cut.tried.length, 2, 'a cut-off body is retried once');
+  t.equal(s.log.filter((l) => l.url === '/cut.pdb/K/cut.pdb').length, 2);
+
+  const hang = await fetchFromSymbolServer(s.base, spec('hang'), join(dir, 'hang.pdb'), { timeoutMs: 200, unreachableTtlMs: 0 });
   t.match(hang.status === 'error' && hang.message, /timed out/);
+  t.equal(hang.status === 'error' && hang.unreachable, true, 'no answer at all: the server counts as unreachable');
+  t.equal(hang.tried.length, 1, 'and is not retried');
 
   const slow = await fetchFromSymbolServer(s.base, spec('slow'), join(dir, 'slow.pdb'), { timeoutMs: 200 });
   t.match(slow.status === 'error' && slow.message, /timed out/);
@@ -222,8 +227,9 @@ t.test('failures leave nothing half-written', async (t) => {
   const chunked = await fetchFromSymbolServer(s.base, spec('chunked'), join(dir, 'chunked.pdb'), { maxBytes: 4096 });
   t.match(chunked.status === 'error' && chunked.message, /exceeds the 4096-byte download limit/);
 
-  const e500 = await fetchFromSymbolServer(s.base, spec('e500'), join(dir, 'e500.pdb'));
+  const e500 = await fetchFromSymbolServer(s.base, spec('e500'), join(dir, 'e500.pdb'), { retries: 0 });
   t.same(e500.status === 'error' && [e500.transient, /HTTP 503/.test(e500.message)], [true, true]);
+  t.equal(e500.tried.length, 1);
 
   t.same(listFiles(dir), [], 'no partial or temp files');
 
@@ -233,6 +239,19 @@ t.test('failures leave nothing half-written', async (t) => {
   const r = await locateSymbolFile({ kind: 'pdb', name: 'big.pdb', key: 'K' }, parseSymbolPath(`srv*${dir}*${s.base}`), { signal: pre });
   t.equal(r.status, 'notFound');
   t.equal(s.log.length, before);
+});
+
+t.test('a transient 503 is retried', async (t) => {
+  let n = 0;
+  const s = await startServer({}, {
+    '/r.pdb/K/r.pdb': (_q, res) => (n++ === 0 ? res.writeHead(503).end() : res.writeHead(200).end('second time')),
+  });
+  t.teardown(s.close);
+  const dest = join(tempDir(), 'r.pdb');
+  const r = await fetchFromSymbolServer(s.base, { dirName: 'r.pdb', key: 'K', fileName: 'r.pdb', compressed: false, pointer: false }, dest);
+  t.equal(r.status, 'downloaded');
+  t.same(r.tried.map((a) => a.outcome), ['error', 'downloaded']);
+  t.equal(readFileSync(dest, 'utf8'), 'second time');
 });
 
 t.test('offline, refused connections and DNS failures say so', async (t) => {
@@ -246,6 +265,12 @@ t.test('offline, refused connections and DNS failures say so', async (t) => {
   const refused = await fetchFromSymbolServer(`http://127.0.0.1:${port}`, spec, join(dir, 'a.pdb'));
   t.match(refused.status === 'error' && refused.message, /connection refused by 127\.0\.0\.1/);
   t.equal(refused.tried.length, 1, 'a network failure ends this server');
+  // the next module does not wait on the dead server again
+  const again = await fetchFromSymbolServer(`http://127.0.0.1:${port}`, { ...spec, dirName: 'b.pdb', fileName: 'b.pdb' }, join(dir, 'b.pdb'));
+  t.match(again.status === 'error' && again.tried[0]?.detail, /connection refused .*\(not retried for a while\)/);
+  clearNegativeCache();
+  const after = await fetchFromSymbolServer(`http://127.0.0.1:${port}`, spec, join(dir, 'a.pdb'), { unreachableTtlMs: 0 });
+  t.match(after.status === 'error' && after.tried[0]?.detail, /^connection refused by/, 'tried again once forgotten');
 
   const dns = await fetchFromSymbolServer('http://no-such-host.invalid', spec, join(dir, 'a.pdb'), { timeoutMs: 5000 });
   t.match(dns.status === 'error' && dns.message, /cannot resolve no-such-host\.invalid|timed out/);
