@@ -98,8 +98,18 @@ export function createDisassembler(arch: CpuArch, symbolize?: SymbolFormatter, p
           const k = ins.op0Kind;
           if (k === I.OpKind.NearBranch64 || k === I.OpKind.NearBranch32 || k === I.OpKind.NearBranch16) target = ins.nearBranchTarget;
         }
-        const mnemonic = invalid ? '???' : formatter.formatMnemonic(ins);
+        let mnemonic = invalid ? '???' : formatter.formatMnemonic(ins);
         let operands = invalid ? '' : formatter.formatAllOperands(ins);
+        if (!invalid && operands === '') {
+          const str = stringInstruction(mnemonic, bitness);
+          if (str) ({ mnemonic, operands } = str);
+        }
+        if (!invalid && ins.segmentPrefix !== I.Register.None && operands.includes('[')) {
+          // An explicit segment override WinDbg prints even where the CPU ignores it (`nop word ptr cs:[rax+rax]`).
+          const seg = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'][ins.segmentPrefix - I.Register.ES];
+          if (seg && !operands.includes(`${seg}:`)) operands = operands.replace('[', `${seg}:[`);
+        }
+        if (!invalid && bitness === 32) operands = padAbsolute32(operands);
         if (!invalid && target !== undefined) {
           const sym = symbolize?.(target);
           operands = sym ? `${sym} (${fmtAddr(target)})` : fmtAddr(target);
@@ -140,6 +150,31 @@ export function createDisassembler(arch: CpuArch, symbolize?: SymbolFormatter, p
       freed = true;
     },
   };
+}
+
+const STRING_OPS: Record<string, 'd' | 's' | 'sd' | 'ds'> = { stos: 'd', scas: 'd', lods: 's', movs: 'ds', cmps: 'sd' };
+const SIZES: Record<string, string> = { b: 'byte', w: 'word', d: 'dword', q: 'qword' };
+
+/**
+ * String instructions in WinDbg's explicit form: `rep stos byte ptr [rdi]`,
+ * `movs dword ptr es:[edi],dword ptr [esi]` (iced prints `rep stosb`).
+ */
+function stringInstruction(mnemonic: string, bitness: number): { mnemonic: string; operands: string } | undefined {
+  const m = /^((?:rep|repe|repne) )?(stos|scas|lods|movs|cmps)([bwdq])$/.exec(mnemonic);
+  if (!m) return undefined;
+  const size = SIZES[m[3]!]!;
+  const dst = bitness === 64 ? `${size} ptr [rdi]` : `${size} ptr es:[edi]`;
+  const src = bitness === 64 ? `${size} ptr [rsi]` : `${size} ptr [esi]`;
+  const forms = { d: dst, s: src, ds: `${dst},${src}`, sd: `${src},${dst}` };
+  return { mnemonic: `${m[1] ?? ''}${m[2]}`, operands: forms[STRING_OPS[m[2]!]!] };
+}
+
+/** x86 absolute memory operands print 8 hex digits: `dword ptr fs:[00000018h]`. */
+function padAbsolute32(operands: string): string {
+  return operands.replace(/([a-z]s:)\[0?([0-9A-F]{1,8})h\]/g, (_all, seg: string, hex: string) => {
+    const h = hex.padStart(8, '0');
+    return `${seg}[${/^[A-F]/.test(h) ? '0' : ''}${h}h]`;
+  });
 }
 
 /** A memory operand that is a bare displacement (no base, no index, not RIP-relative). */
