@@ -431,7 +431,7 @@ function simulateEpilog(code: Buffer, state: UnwindState, env: UnwindEnvironment
 }
 
 /** How the pdata unwind went: a caller, "no unwind data here" (try fallbacks), or a hard failure. */
-type PdataResult = { kind: 'caller'; state: UnwindState; note?: string } | { kind: 'none' } | { kind: 'failed' };
+type PdataResult = { kind: 'caller'; state: UnwindState; note?: string; leaf?: boolean } | { kind: 'none' } | { kind: 'failed' };
 
 /**
  * One RtlVirtualUnwind step for a frame whose PC lies in `module`.
@@ -460,7 +460,7 @@ export function unwindWithPdata(
     if (ra === undefined) return { kind: 'failed' };
     state.rip = ra;
     state.rsp = (rsp + 8n) & M64;
-    return { kind: 'caller', state, note: 'leaf function (no RUNTIME_FUNCTION)' };
+    return { kind: 'caller', state, note: 'leaf function (no RUNTIME_FUNCTION)', leaf: true };
   }
 
   const fn = found.unwind;
@@ -573,7 +573,10 @@ export function* amd64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan:
 
   if (module !== undefined) {
     const r = unwindWithPdata(env, module, callee.regs, callee.vectors, rip, rsp, isContext);
-    if (r.kind === 'caller') {
+    // A "leaf" whose [rsp] is no return address is code without unwind data (hand-written
+    // assembly, a stub): let the fallbacks try instead of ending the walk on a bogus value.
+    const bogusLeaf = r.kind === 'caller' && r.leaf === true && !looksLikeReturnAddress(env, r.state.rip);
+    if (r.kind === 'caller' && !bogusLeaf) {
       const c: CallerCandidate = {
         regs: callerRegs(callee.regs, r.state),
         pc: r.state.rip,

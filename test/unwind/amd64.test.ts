@@ -303,6 +303,14 @@ t.test('leaf function (no RUNTIME_FUNCTION): return address at [rsp]', async (t)
   t.match(frames[1]?.note ?? '', /leaf/);
 });
 
+t.test('a leaf whose [rsp] is not a return address falls back to scanning', async (t) => {
+  const s = new StackBuilder(STACK).word(0n).word(0x1234n).word(R1).fill(2);
+  const frames = walkStack(env(imageA(), s.build()), fakeContext('amd64', { rip: IMG + 0x3000n, rsp: STACK }));
+  t.equal(frames[1]?.pc, R1);
+  t.equal(frames[1]?.sp, STACK + 24n);
+  t.equal(frames[1]?.trust, 'scan');
+});
+
 t.test('call through a null pointer (rip 0) unwinds as a leaf from [rsp]', async (t) => {
   const s = new StackBuilder(STACK).word(R1).fill(2);
   const frames = walkStack(env(imageA(), s.build()), fakeContext('amd64', { rip: 0n, rsp: STACK }));
