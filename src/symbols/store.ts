@@ -86,7 +86,7 @@ export function compressedName(name: string): string | undefined {
   return name.slice(0, -1) + '_';
 }
 
-/** `foo.pdb` → `foo.sym`; `libfoo.so` → `libfoo.so.sym`? no: Breakpad strips only `.pdb` (G.4). */
+/** Breakpad's .sym name for a debug file (G.4): `foo.pdb` → `foo.sym`; other names keep their extension (`libfoo.so` → `libfoo.so.sym`). */
 export function symFileName(debugFile: string): string {
   return (debugFile.toLowerCase().endsWith('.pdb') ? debugFile.slice(0, -4) : debugFile) + '.sym';
 }
@@ -251,7 +251,9 @@ class Search {
         const cpath = join(dir, cname);
         if (isFile(cpath)) {
           const dest = join(expandRoot, p.dirName, p.key, p.file);
-          const f = await this.expand(cpath, dest, p.file);
+          // Expanded by an earlier lookup (the cache is not always on the path itself).
+          const done = isFile(dest) ? this.check(dest) : undefined;
+          const f = done ?? (await this.expand(cpath, dest, p.file));
           if (f) return { found: f, probe: p, compressed: true };
         }
       }

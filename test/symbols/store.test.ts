@@ -95,6 +95,9 @@ t.test('SymStore layout: found, mismatch, case, two-tier, compressed, file.ptr',
   t.equal(found(z), join(cache, `zip.pdb/${key}/zip.pdb`));
   t.ok(readFileSync(join(cache, `zip.pdb/${key}/zip.pdb`)).equals(pdb));
   t.ok(z.attempts.some((a) => a.outcome === 'expanded'));
+  const z2 = await locateSymbolFile({ kind: 'pdb', name: 'zip.pdb', key }, path, { cacheDir: cache });
+  t.equal(found(z2), join(cache, `zip.pdb/${key}/zip.pdb`));
+  t.notOk(z2.attempts.some((a) => a.outcome === 'expanded'), 'expanded once, reused afterwards');
   // ZIP in place of a cabinet
   put(store, `zz.pdb/${key}/zz.pd_`, writeZip([{ name: 'zz.pdb', data: pdb }]));
   t.equal(found(await locateSymbolFile({ kind: 'pdb', name: 'zz.pdb', key }, path, { cacheDir: cache })), join(cache, `zz.pdb/${key}/zz.pdb`));
