@@ -17,6 +17,8 @@ export interface ClrExceptionInfo {
   hresult: number;
   hresultName?: string;
   hresultMessage?: string;
+  /** The managed exception type that usually carries this HRESULT (a hint: SOS shows the real one). */
+  managedType?: string;
   /** The runtime DLL that raised it (P[4] on .NET 4+/Core), when a module is loaded there. */
   runtime?: { name: string; imageName: string; fileVersion?: string };
   /** P[4] when present. */
@@ -87,6 +89,37 @@ const FAST_FAIL_NOTES: Record<number, string> = {
   44: 'the return address did not match the CET shadow stack: a return address on the stack was overwritten',
   50: 'the heap found its metadata corrupted',
 };
+
+/**
+ * HRESULTs the CLR puts in P[0], with the managed exception type that
+ * usually carries them (dotnet/runtime corerror.h; the Win32-derived ones
+ * are the HRESULTs .NET maps those exceptions to). Not in the Windows
+ * header tables, which lack the CLR facility.
+ */
+const CLR_HRESULTS: ReadonlyMap<number, [string, string]> = new Map([
+  [0x80131500, ['COR_E_EXCEPTION', 'System.Exception']],
+  [0x80131501, ['COR_E_SYSTEM', 'System.SystemException']],
+  [0x80131502, ['COR_E_ARGUMENTOUTOFRANGE', 'System.ArgumentOutOfRangeException']],
+  [0x80131503, ['COR_E_ARRAYTYPEMISMATCH', 'System.ArrayTypeMismatchException']],
+  [0x80131505, ['COR_E_TIMEOUT', 'System.TimeoutException']],
+  [0x80131508, ['COR_E_INDEXOUTOFRANGE', 'System.IndexOutOfRangeException']],
+  [0x80131509, ['COR_E_INVALIDOPERATION', 'System.InvalidOperationException']],
+  [0x80131515, ['COR_E_NOTSUPPORTED', 'System.NotSupportedException']],
+  [0x80131516, ['COR_E_OVERFLOW', 'System.OverflowException']],
+  [0x80131537, ['COR_E_FORMAT', 'System.FormatException']],
+  [0x8013153b, ['COR_E_OPERATIONCANCELED', 'System.OperationCanceledException']],
+  [0x80131577, ['COR_E_KEYNOTFOUND', 'System.Collections.Generic.KeyNotFoundException']],
+  [0x80131620, ['COR_E_IO', 'System.IO.IOException']],
+  [0x80131622, ['COR_E_OBJECTDISPOSED', 'System.ObjectDisposedException']],
+  [0x80004003, ['E_POINTER', 'System.NullReferenceException']],
+  [0x80004002, ['E_NOINTERFACE', 'System.InvalidCastException']],
+  [0x80004001, ['E_NOTIMPL', 'System.NotImplementedException']],
+  [0x80070057, ['E_INVALIDARG', 'System.ArgumentException (or ArgumentNullException)']],
+  [0x8007000e, ['E_OUTOFMEMORY', 'System.OutOfMemoryException']],
+  [0x80070005, ['E_ACCESSDENIED', 'System.UnauthorizedAccessException']],
+  [0x80070002, ['COR_E_FILENOTFOUND', 'System.IO.FileNotFoundException']],
+  [0x80020012, ['COR_E_DIVIDEBYZERO', 'System.DivideByZeroException']],
+]);
 
 /** The CLR runtime modules `!analyze` looks for. */
 const CLR_RUNTIMES = ['clr', 'coreclr', 'mscorwks', 'libcoreclr'];
@@ -268,8 +301,10 @@ export function analyzeException(t: AnalysisTarget, rec: ExceptionRecord): Excep
       const runtimes = t.modules.filter((m) => CLR_RUNTIMES.includes(m.name.toLowerCase())).map(versionOf);
       const clr: ClrExceptionInfo = { hresult: hr ?? 0, loadedRuntimes: runtimes };
       if (hr !== undefined) {
-        const n = hresultName(hr);
+        const known = CLR_HRESULTS.get(hr);
+        const n = known?.[0] ?? hresultName(hr);
         if (n) clr.hresultName = n;
+        if (known) clr.managedType = known[1];
         const msg = hresultMessage(hr);
         if (msg) clr.hresultMessage = msg;
       }
@@ -287,6 +322,7 @@ export function analyzeException(t: AnalysisTarget, rec: ExceptionRecord): Excep
       const rt = clr.runtime ?? runtimes[0];
       out.sections.push(['CLR_RUNTIME', rt ? `${rt.imageName}${rt.fileVersion ? ` ${rt.fileVersion}` : ' (no version resource in the dump)'}` : 'none loaded'] as [string, string]);
       out.summary = `Unhandled .NET (CLR) exception, HRESULT 0x${(hr ?? 0).toString(16).padStart(8, '0')}${clr.hresultName ? ` ${clr.hresultName}` : ''}.`;
+      if (clr.managedType) out.explain.push(`HRESULT ${clr.hresultName} usually means a ${clr.managedType}; only SOS can show the actual type and message.`);
       out.explain.push('0xE0434352 is how the .NET runtime raises a managed exception as a Windows exception. The managed exception object, its type, message and managed stack live in the GC heap and need the SOS extension.');
       if (clr.runtimeBase !== undefined && !clr.runtime && !moduleAt(t, clr.runtimeBase)) {
         out.explain.push(`The record names a runtime module at 0x${clr.runtimeBase.toString(16)}, but no module is loaded there${runtimes.length ? '' : ' and no CLR (clr.dll / coreclr.dll) is in the module list'}: the record was raised by something imitating the CLR, or the dump is incomplete.`);
