@@ -59,6 +59,8 @@ export interface DisasmRow {
  * address in `blockStarts` (uf).
  */
 export function renderInstructions(t: Target, insns: Instruction[], blockStarts?: Set<bigint>): { lines: string[]; rows: DisasmRow[] } {
+  // uf's layout: a blank line before every block after the first, conditional jumps marked `  Branch`.
+  const uf = blockStarts !== undefined;
   const p = t.pointerSize;
   const lines: string[] = [];
   const rows: DisasmRow[] = [];
@@ -69,6 +71,7 @@ export function renderInstructions(t: Target, insns: Instruction[], blockStarts?
     const row: DisasmRow = { address: ins.address, bytes: ins.bytes.toString('hex'), mnemonic: ins.mnemonic, operands: ins.operands, invalid: ins.invalid };
     if (lastKey === undefined || key !== lastKey || blockStarts?.has(ins.address)) {
       const label = formatSymbolic(r);
+      if (uf && lastKey !== undefined) lines.push('');
       if (label) {
         lines.push(`${label}:`);
         row.label = label;
@@ -76,7 +79,8 @@ export function renderInstructions(t: Target, insns: Instruction[], blockStarts?
     }
     lastKey = key;
     if (ins.target !== undefined) row.target = ins.target;
-    lines.push(formatInstructionLine(ins, ptr(ins.address, p)));
+    const text = formatInstructionLine(ins, ptr(ins.address, p));
+    lines.push(uf && ins.isConditional ? `${text}  Branch` : text);
     rows.push(row);
   }
   return { lines, rows };
@@ -394,7 +398,7 @@ export const ufCommand: CommandSpec = {
   group: 'standard',
   syntax: 'uf [/c] Address',
   summary: 'Disassemble the whole function containing the address, block by block',
-  help: 'The function is bounded by its symbol size (PDB, .sym) or its .pdata entry; flow analysis follows\njumps inside it. Blocks are listed in address order, each after a label line. /c lists only the calls.',
+  help: 'The function is bounded by its symbol size (PDB, .sym) or its .pdata entry; flow analysis follows\njumps inside it. Blocks are listed in address order, each after a blank line and a label line;\nconditional jumps end with "Branch". /c lists only the calls.',
   examples: ['uf crashlab!divide', 'uf @rip', 'uf /c crashlab!main'],
   run: runUf,
 };

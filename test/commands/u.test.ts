@@ -139,6 +139,7 @@ function codeDump(arch: 'amd64' | 'arm64' = 'amd64'): { buf: Buffer; addrs: bigi
     .arch(arch)
     .thread({ id: 1, context: arch === 'amd64' ? { rip: addrs[6]!, rsp: 0x8000n } : { pc: addrs[6]!, sp: 0x8000n }, stack: { addr: 0x8000n, bytes: Buffer.alloc(0x40) } })
     .memory(BASE, code)
+    .memory(0x20000n, Buffer.from('85c9740331c0c3b801000000c3', 'hex'))
     .build();
   return { buf, addrs };
 }
@@ -181,6 +182,17 @@ t.test('uf without symbols follows flow from the address; ARM64 is refused', asy
   const { buf, addrs } = codeDump();
   const r = runner(buf);
   t.same(await r.lines(`uf ${addrs[1]!.toString(16)}`), [1, 2, 3, 4, 5, 6, 7, 8].map((i) => row(addrs[i]!, i)));
+  // Two exits behind a conditional jump: three blocks, blank lines between them, the jump marked.
+  t.same(await r.lines('uf 20000'), [
+    '00000000`00020000 85c9            test    ecx,ecx',
+    '00000000`00020002 7403            je      00000000`00020007  Branch',
+    '',
+    '00000000`00020004 31c0            xor     eax,eax',
+    '00000000`00020006 c3              ret',
+    '',
+    '00000000`00020007 b801000000      mov     eax,1',
+    '00000000`0002000c c3              ret',
+  ]);
   const arm = runner(codeDump('arm64').buf);
   const res = (await arm.results('u 10020'))[0]!;
   t.ok(res.failed);
