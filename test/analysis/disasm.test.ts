@@ -44,6 +44,10 @@ t.test('string instructions, segment overrides, x86 absolute addresses', async (
   t.equal(x86('ff1500204000'), '00401000 ff1500204000    call    dword ptr [app!g_value (00402000)]');
   t.equal(x86('f3a5'), '00401000 f3a5            rep movs dword ptr es:[edi],dword ptr [esi]');
   t.equal(x86('8bff'), '00401000 8bff            mov     edi,edi');
+  t.equal(x86('6800204000'), '00401000 6800204000      push    offset app!g_value (00402000)');
+  t.equal(x86('b800204000'), '00401000 b800204000      mov     eax,offset app!g_value (00402000)');
+  t.equal(x86('6800104000'), '00401000 6800104000      push    401000h', 'no symbol: a plain immediate');
+  t.equal(x86('6a10'), '00401000 6a10            push    10h');
   t.equal(x86('e8fb0f0000'), '00401000 e8fb0f0000      call    app!g_value (00402000)');
 });
 

@@ -109,7 +109,20 @@ export function createDisassembler(arch: CpuArch, symbolize?: SymbolFormatter, p
           const seg = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'][ins.segmentPrefix - I.Register.ES];
           if (seg && !operands.includes(`${seg}:`)) operands = operands.replace('[', `${seg}:[`);
         }
-        if (!invalid && bitness === 32) operands = padAbsolute32(operands);
+        if (!invalid && bitness === 32) {
+          operands = padAbsolute32(operands);
+          // `push offset app!g_table (00403000)`: 32-bit immediates that are addresses of symbols.
+          for (let i = 0; i < ins.opCount && target === undefined; i++) {
+            if (ins.opKind(i) !== I.OpKind.Immediate32) continue;
+            const v = ins.immediate(i) & 0xffffffffn;
+            const sym = v >= 0x10000n ? symbolize?.(v) : undefined;
+            if (!sym || !sym.includes('!')) continue;
+            const h = v.toString(16).toUpperCase();
+            const text = `${/^[A-F]/.test(h) ? '0' : ''}${h}h`;
+            const at = operands.lastIndexOf(text);
+            if (at >= 0 && (at === 0 || operands[at - 1] === ',')) operands = `${operands.slice(0, at)}offset ${sym} (${fmtAddr(v)})${operands.slice(at + text.length)}`;
+          }
+        }
         if (!invalid && target !== undefined) {
           const sym = symbolize?.(target);
           operands = sym ? `${sym} (${fmtAddr(target)})` : fmtAddr(target);
