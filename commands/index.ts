@@ -30,6 +30,7 @@ import { xCommand } from './standard/x.js';
 import { dotFrameCommand } from './meta/frame.js';
 import { dvCommand } from './standard/dv.js';
 import { dtCommand } from './standard/dt.js';
+import { cppEvalCommand } from './standard/cpp-eval.js';
 import { dotLogappendCommand, dotLogcloseCommand, dotLogfileCommand, dotLogopenCommand } from './meta/log.js';
 import { runScript2Command, runScriptArgsCommand, runScriptBlock2Command, runScriptBlockCommand, runScriptCommand } from './meta/script.js';
 import { dotRecordCommand } from './meta/record.js';
@@ -83,4 +84,4 @@ table.push(analyzeCommand, locksCommand);
 table.push(runScriptCommand, runScriptBlockCommand, runScript2Command, runScriptBlock2Command, runScriptArgsCommand, dotLogopenCommand, dotLogappendCommand, dotLogcloseCommand, dotLogfileCommand, dotRecordCommand, dotExplainCommand, dotLessonCommand, dotHintCommand, dotAnswerCommand);
 
 // Types, parameters and locals from private PDBs.
-table.push(dvCommand, dtCommand);
+table.push(dvCommand, dtCommand, cppEvalCommand);
