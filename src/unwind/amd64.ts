@@ -3,8 +3,8 @@
  * semantics, then Breakpad STACK CFI, then stack scanning.
  */
 import {
-  MAX_FRAME_GAP, SCAN_WORDS, SCAN_WORDS_TRUSTED, callerByCfi, callerByShadowStack, looksLikeReturnAddress, pick,
-  readCode, readWord, safeModuleAt, scanForReturnAddress,
+  MAX_FRAME_GAP, SCAN_WORDS, SCAN_WORDS_TRUSTED, callerByCfi, callerByShadowStack, exceptionTable, looksLikeReturnAddress, pick,
+  readCode, readWord, safeModuleAt, scanForReturnAddress, searchExceptionTable,
 } from './common.js';
 import type { CalleeFrame, CallerCandidate, UnwindEnvironment, UnwindImage, UnwindModule } from './types.js';
 
@@ -54,27 +54,6 @@ export interface UnwindInfo {
   chained?: RuntimeFunction;
 }
 
-const pdataCache = new WeakMap<UnwindImage, Buffer | null>();
-
-function pdataOf(image: UnwindImage): Buffer | undefined {
-  const cached = pdataCache.get(image);
-  if (cached !== undefined) return cached ?? undefined;
-  let buf: Buffer | null = null;
-  try {
-    const dir = image.exceptionDirectory();
-    if (dir !== undefined && dir.size >= 12) {
-      // A .pdata of 64 MiB would describe millions of functions: cap what we trust.
-      const size = Math.min(dir.size, 64 * 1024 * 1024);
-      const b = image.readRva(dir.rva, size - (size % 12));
-      buf = b.length >= 12 ? b.subarray(0, b.length - (b.length % 12)) : null;
-    }
-  } catch {
-    buf = null;
-  }
-  pdataCache.set(image, buf);
-  return buf ?? undefined;
-}
-
 function readRuntimeFunction(buf: Buffer, offset: number): RuntimeFunction {
   return {
     beginAddress: buf.readUInt32LE(offset),
@@ -109,29 +88,16 @@ function resolveIndirect(image: UnwindImage, rf: RuntimeFunction): RuntimeFuncti
 
 /** Binary search of .pdata for the entry covering `rva` (B.2). Indirect entries are resolved, the range is the found entry's. */
 export function findRuntimeFunction(image: UnwindImage, rva: number): { entry: RuntimeFunction; unwind: RuntimeFunction } | undefined {
-  const pdata = pdataOf(image);
-  if (pdata === undefined) return undefined;
-  let lo = 0;
-  let hi = pdata.length / 12 - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (pdata.readUInt32LE(mid * 12) <= rva) {
-      found = mid;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  if (found < 0) return undefined;
-  const entry = readRuntimeFunction(pdata, found * 12);
+  const raw = searchExceptionTable(image, 12, rva);
+  if (raw === undefined) return undefined;
+  const entry = readRuntimeFunction(raw, 0);
   if (rva >= entry.endAddress) return undefined;
   const unwind = resolveIndirect(image, entry);
   return unwind === undefined ? undefined : { entry, unwind };
 }
 
 export function hasPdata(image: UnwindImage): boolean {
-  return pdataOf(image) !== undefined;
+  return exceptionTable(image, 12) !== undefined;
 }
 
 /** Reads UNWIND_INFO at `rva` (B.3). Version 3 and unknown versions are rejected (fallbacks take over). */

@@ -5,7 +5,8 @@
  * behavioural reference), then STACK CFI, the x29/x30 frame chain, scanning.
  */
 import {
-  SCAN_WORDS, SCAN_WORDS_TRUSTED, callerByCfi, looksLikeReturnAddress, pick, readWord, safeModuleAt, safeRead, scanForReturnAddress,
+  SCAN_WORDS, SCAN_WORDS_TRUSTED, callerByCfi, exceptionTable, looksLikeReturnAddress, pick, readWord, safeModuleAt, safeRead,
+  scanForReturnAddress, searchExceptionTable,
 } from './common.js';
 import type { CalleeFrame, CallerCandidate, UnwindEnvironment, UnwindImage, UnwindModule } from './types.js';
 
@@ -44,26 +45,6 @@ export interface Arm64RuntimeFunction {
   unwindData: number;
 }
 
-const pdataCache = new WeakMap<UnwindImage, Buffer | null>();
-
-function pdataOf(image: UnwindImage): Buffer | undefined {
-  const cached = pdataCache.get(image);
-  if (cached !== undefined) return cached ?? undefined;
-  let buf: Buffer | null = null;
-  try {
-    const dir = image.exceptionDirectory();
-    if (dir !== undefined && dir.size >= 8) {
-      const size = Math.min(dir.size, 64 * 1024 * 1024);
-      const b = image.readRva(dir.rva, size - (size % 8));
-      buf = b.length >= 8 ? b.subarray(0, b.length - (b.length % 8)) : null;
-    }
-  } catch {
-    buf = null;
-  }
-  pdataCache.set(image, buf);
-  return buf ?? undefined;
-}
-
 /** Function length in bytes: packed entries carry it, full entries in the .xdata header. */
 function functionLength(image: UnwindImage, rf: Arm64RuntimeFunction): number | undefined {
   const flag = rf.unwindData & 3;
@@ -79,22 +60,9 @@ function functionLength(image: UnwindImage, rf: Arm64RuntimeFunction): number | 
 
 /** Binary search of the ARM64 .pdata for the entry covering `rva`. */
 export function findArm64Function(image: UnwindImage, rva: number): Arm64RuntimeFunction | undefined {
-  const pdata = pdataOf(image);
-  if (pdata === undefined) return undefined;
-  let lo = 0;
-  let hi = pdata.length / 8 - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (pdata.readUInt32LE(mid * 8) <= rva) {
-      found = mid;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  if (found < 0) return undefined;
-  const rf = { beginAddress: pdata.readUInt32LE(found * 8), unwindData: pdata.readUInt32LE(found * 8 + 4) };
+  const raw = searchExceptionTable(image, 8, rva);
+  if (raw === undefined) return undefined;
+  const rf = { beginAddress: raw.readUInt32LE(0), unwindData: raw.readUInt32LE(4) };
   const len = functionLength(image, rf);
   if (len === undefined || rva >= rf.beginAddress + len) return undefined;
   return rf;
@@ -427,7 +395,7 @@ export function unwindArm64WithPdata(
   isContextFrame: boolean,
 ): Arm64Result {
   const image = module.image;
-  if (image === undefined || pdataOf(image) === undefined) return { kind: 'none' };
+  if (image === undefined || exceptionTable(image, 8) === undefined) return { kind: 'none' };
   // Return addresses follow the BL: look up the call instruction itself.
   const lookup = (isContextFrame ? pc : pc - 4n) - module.base;
   if (lookup < 0n || lookup >= BigInt(module.size)) return { kind: 'none' };

@@ -5,7 +5,7 @@
  */
 import type { CpuArch } from '../formats/minidump/types.js';
 import { evaluatePostfix } from './postfix.js';
-import type { CalleeFrame, CallerCandidate, CfiRows, UnwindEnvironment, UnwindModule } from './types.js';
+import type { CalleeFrame, CallerCandidate, CfiRows, UnwindEnvironment, UnwindImage, UnwindModule } from './types.js';
 
 export const MASK64 = (1n << 64n) - 1n;
 export const MASK32 = (1n << 32n) - 1n;
@@ -325,4 +325,53 @@ export function callerByShadowStack(env: UnwindEnvironment, callee: CalleeFrame,
     return { regs, pc: want, sp, trust: 'prewalked', note: 'return address from the CET shadow stack' };
   }
   return undefined;
+}
+
+/** More entries than this in an exception directory is garbage (a 64 MiB .pdata). */
+const MAX_TABLE_ENTRIES = 1 << 22;
+
+/** The image's exception directory as a table of `entrySize`-byte entries, or undefined. */
+export function exceptionTable(image: UnwindImage, entrySize: 8 | 12): { rva: number; count: number } | undefined {
+  let dir: { rva: number; size: number } | undefined;
+  try {
+    dir = image.exceptionDirectory();
+  } catch {
+    return undefined;
+  }
+  if (dir === undefined || dir.size < entrySize) return undefined;
+  return { rva: dir.rva, count: Math.min(Math.floor(dir.size / entrySize), MAX_TABLE_ENTRIES) };
+}
+
+function readRvaSafe(image: UnwindImage, rva: number, len: number): Buffer | undefined {
+  try {
+    const b = image.readRva(rva, len);
+    return b.length >= len ? b : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Binary search of a .pdata table (sorted by BeginAddress, the first u32 of
+ * each entry) for the last entry whose BeginAddress <= rva. Reads only the
+ * probed entries, so large tables cost a few small reads and no caching.
+ */
+export function searchExceptionTable(image: UnwindImage, entrySize: 8 | 12, rva: number): Buffer | undefined {
+  const table = exceptionTable(image, entrySize);
+  if (table === undefined) return undefined;
+  let lo = 0;
+  let hi = table.count - 1;
+  let found: Buffer | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const entry = readRvaSafe(image, table.rva + mid * entrySize, entrySize);
+    if (entry === undefined) return undefined;
+    if (entry.readUInt32LE(0) <= rva) {
+      found = entry;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
 }
