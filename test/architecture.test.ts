@@ -17,8 +17,9 @@ const ALLOWED: Record<Layer, Layer[]> = {
   formats: ['bytes'],
   symbols: ['formats', 'bytes'],
   unwind: ['formats', 'symbols', 'bytes'],
-  analysis: ['unwind', 'symbols', 'formats', 'bytes'],
-  session: ['analysis', 'unwind', 'symbols', 'formats', 'bytes'],
+  // results/ imports nothing, so any layer may use its number formatting (hex.ts) without a cycle.
+  analysis: ['unwind', 'symbols', 'formats', 'bytes', 'results'],
+  session: ['analysis', 'unwind', 'symbols', 'formats', 'bytes', 'results'],
   results: [],
   interpreter: ['session', 'results', 'analysis', 'formats', 'bytes'],
   commands: ['interpreter', 'session', 'results', 'analysis', 'unwind', 'symbols', 'formats', 'bytes'],
