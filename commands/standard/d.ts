@@ -12,7 +12,7 @@ import type { Target } from '../../src/session/target.js';
 import { hexN, ptr } from '../../src/results/hex.js';
 import { ok } from '../../src/results/types.js';
 import { evalPrefix } from '../common/expr.js';
-import { symbolText } from '../common/location.js';
+import { prepareSymbols, symbolText } from '../common/location.js';
 
 /** Every display form, keyed by its suffix after `d` (case matters only for dD/dW). */
 export type DisplayKind = 'a' | 'b' | 'w' | 'W' | 'd' | 'c' | 'q' | 'p' | 'f' | 'D' | 'u' | 'ds' | 'ps' | 'qs';
@@ -337,6 +337,16 @@ export function stringDisplay(t: Target, kind: 'a' | 'u', start: bigint, count: 
   return { lines, rows, next: addr };
 }
 
+/** The values a dds/dps/dqs display will show, so their modules' symbols can be loaded first. */
+function symbolValues(t: Target, kind: DisplayKind, range: DisplayRange): bigint[] {
+  const size = elementSize(kind, t.pointerSize);
+  const count = range.count ?? defaultCount(kind, t.pointerSize);
+  const buf = t.readMemory(range.start, count * size);
+  const out: bigint[] = [];
+  for (let i = 0; (i + 1) * size <= buf.length; i++) out.push(readValue(buf, i * size, size) as bigint);
+  return out;
+}
+
 /** Runs a display of `kind` at `range`; updates where the next bare `d` continues. */
 export function displayMemory(t: Target, kind: DisplayKind, range: DisplayRange): DisplayOutput {
   const p = t.pointerSize;
@@ -367,12 +377,13 @@ export const dCommand: CommandSpec = {
   ].join('\n'),
   examples: ['db @rsp', 'dq @$csp L4', 'dps @rsp L10', 'dd 00401000 00401020', 'da poi(@rcx)', 'du @rdx', 'dc @$teb L8'],
   threadPrefix: true,
-  run(ctx, inv) {
+  async run(ctx, inv) {
     const t = requireTarget(ctx);
     // The table also offers `d` for any text starting with d (`dt`, `dv`): only our own forms are ours.
     if (!D_PATTERN.test(inv.raw.trimStart())) throw new CommandError(`       ^ Syntax error in '${inv.raw.trim()}'`);
     const kind = kindOfToken(inv.token) ?? stateOf(t).kind;
     const range = parseDisplayArgs(t, inv, kind);
+    if (kind === 'ds' || kind === 'ps' || kind === 'qs') await prepareSymbols(t, symbolValues(t, kind, range));
     const out = displayMemory(t, kind, range);
     const size = kind === 'a' ? 1 : kind === 'u' ? 2 : elementSize(kind, t.pointerSize);
     return ok(out.lines, {

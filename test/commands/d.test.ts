@@ -80,7 +80,7 @@ t.test('ranges: inclusive end address, L?, L-, glued tokens, errors', async (t) 
   t.same(await r.lines('db 1000 L?2'), ['00000000`00001000  30 31                                            01']);
   t.same(await r.lines('db 1000 L20000000'), ["^ Range error in 'db 1000 L20000000'"].map((l) => ' '.repeat(16) + l), 'over 256 MB needs L?');
   t.same(await r.lines('dd 1000 fff'), ["          ^ Range error in 'dd 1000 fff'"], 'an end below the start');
-  t.same(await r.lines('dt foo'), ["       ^ Syntax error in 'dt foo'"], 'other d-commands are not ours');
+  t.same(await r.lines('dzq 1000'), ["       ^ Syntax error in 'dzq 1000'"], 'other d-words are not ours');
 });
 
 t.test('continuation: a bare d* goes on where the last display ended; d repeats the type', async (t) => {
