@@ -316,7 +316,7 @@ function simulateEpilog(code: Buffer, state: UnwindState, env: UnwindEnvironment
   } else if (b(0) === 0x48 && b(1) === 0x81 && b(2) === 0xc4 && code.length >= 7) {
     rsp = (rsp + BigInt(code.readInt32LE(3))) & M64;
     p = 7;
-  } else if (b(0) !== undefined && (b(0)! & 0xfb) === 0x48 && b(1) === 0x8d && b(2) !== undefined) {
+  } else if (b(0) !== undefined && (b(0)! & 0xfe) === 0x48 && b(1) === 0x8d && b(2) !== undefined) {
     // lea rsp, [reg + disp8/disp32]: REX.W (+REX.B for r8–r15), ModRM reg = rsp, mod 01/10, no SIB.
     const modrm = b(2)!;
     const mod = modrm >> 6;

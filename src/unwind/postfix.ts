@@ -29,8 +29,9 @@ function parseNumber(token: string): bigint | undefined {
   return undefined;
 }
 
+/** `$name` / `.name` (MSVC strings also use numbered registers such as `$20`), or a bare register name (`x29`). */
 function isIdentifier(token: string): boolean {
-  return /^[$.]?[A-Za-z_][A-Za-z0-9_]*$/.test(token);
+  return /^[$.][A-Za-z0-9_]+$/.test(token) || /^[A-Za-z_][A-Za-z0-9_]*$/.test(token);
 }
 
 class Machine {

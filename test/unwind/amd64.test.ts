@@ -169,6 +169,24 @@ t.test('SET_FPREG with lea rsp,[rbp+disp] epilog', async (t) => {
   t.match(frames[1]?.note ?? '', /epilog/);
 });
 
+t.test('SET_FPREG with r13 and a lea rsp,[r13+disp] epilog (REX.W+B)', async (t) => {
+  const img = image([[0x1000, 0x1100, 0x6000]]);
+  // push r13 (41 55, ends 2); sub rsp,40h (ends 6); lea r13,[rsp+20h] (ends 11). FrameRegister = r13 (13), FrameOffset 2.
+  img.put(0x6000, [0x01, 0x0b, 0x03, 0x2d, 0x0b, 0x03, 0x06, 0x72, 0x02, 0xd0, 0x00, 0x00]);
+  // Epilog at 0x1070: lea rsp,[r13+20h] (49 8D 65 20); pop r13 (41 5D); ret.
+  img.put(0x1070, [0x49, 0x8d, 0x65, 0x20, 0x41, 0x5d, 0xc3]);
+  const s = new StackBuilder(STACK).fill(0x10).mark('fixed').fill(8).word(0xd13dn).mark('ret').word(R1).fill(2);
+  const r13 = s.address('fixed') + 0x20n;
+  const frames = walkStack(env(img, s.build()), fakeContext('amd64', { rip: IMG + 0x1070n, rsp: STACK, r13 }));
+  t.equal(frames[1]?.pc, R1);
+  t.equal(frames[1]?.sp, s.address('ret') + 8n);
+  t.equal(frames[1]?.context.regs.r13, 0xd13dn);
+  t.match(frames[1]?.note ?? '', /epilog/);
+  const body = walkStack(env(img, s.build()), fakeContext('amd64', { rip: IMG + 0x1040n, rsp: STACK, r13 }));
+  t.equal(body[1]?.sp, s.address('ret') + 8n, 'body: SET_FPREG through r13');
+  t.equal(body[1]?.context.regs.r13, 0xd13dn);
+});
+
 t.test('SAVE_NONVOL, SAVE_NONVOL_FAR, SAVE_XMM128, SAVE_XMM128_FAR use the frame base', async (t) => {
   const img = image([[0x1000, 0x1100, 0x6000]]);
   // sub rsp,58h (ends 4); mov [rsp+30h],rsi (ends 9); mov [rsp+38h],r12 (ends 14);

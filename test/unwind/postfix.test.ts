@@ -25,6 +25,8 @@ t.test('expressions', async (t) => {
   t.equal(evaluatePostfix('0x2000 ^', vars, opts32), undefined, 'unreadable memory');
   t.equal(evaluatePostfix('1 2 #', vars, opts32), undefined, 'unknown token');
   t.equal(evaluatePostfix('', vars, opts32), undefined);
+  t.ok(runPostfixProgram('$20 $esp ^ =', vars, opts32), 'numbered register names are identifiers');
+  t.equal(vars.get('$20'), 0x11111111n);
 });
 
 t.test('programs with assignments', async (t) => {
