@@ -261,3 +261,48 @@ t.test('WOW64: the 32-bit TEB and PEB come first', async (t) => {
   t.ok(peb.includes('Wow64 PEB at 0000000000006000'));
   t.ok(peb.includes('    ImageBaseAddress:         0000000000400000'));
 });
+
+t.test('!peb walks the loader list when the dump holds it', async (t) => {
+  const teb = Buffer.alloc(0x2000);
+  teb.writeBigUInt64LE(0x6000n, 0x60);
+  const peb = Buffer.alloc(0x7c8);
+  peb.writeBigUInt64LE(0x140000000n, 0x10);
+  peb.writeBigUInt64LE(0xc000n, 0x18); // Ldr
+  const ldr = Buffer.alloc(0x58);
+  ldr[4] = 1; // Initialized
+  ldr.writeBigUInt64LE(0xd000n, 0x10); // InLoadOrderModuleList.Flink
+  ldr.writeBigUInt64LE(0xd100n, 0x18); // .Blink
+  const entry = (next: bigint, prev: bigint, base: bigint, stamp: number, nameAddr: bigint, name: string) => {
+    const e = Buffer.alloc(0x100);
+    e.writeBigUInt64LE(next, 0);
+    e.writeBigUInt64LE(prev, 8);
+    e.writeBigUInt64LE(base, 0x30); // DllBase
+    ustr(e, 0x48, name, nameAddr, 8); // FullDllName
+    e.writeUInt32LE(stamp, 0x80); // TimeDateStamp
+    return e;
+  };
+  const buf = new SynthDump()
+    .arch('amd64')
+    .thread({ id: 1, teb: 0x7000n, context: { rip: 1n } })
+    .memory(0x7000n, teb)
+    .memory(0x6000n, peb)
+    .memory(0xc000n, ldr)
+    .memory(0xd000n, entry(0xd100n, 0xc010n, 0x140000000n, 0x5f5e1000, 0xe000n, 'C:\\Windows\\System32\\cmd.exe'))
+    .memory(0xd100n, entry(0xc010n, 0xd000n, 0x7ff800000000n, 0xa280d1d6, 0xe100n, 'C:\\Windows\\SYSTEM32\\ntdll.dll'))
+    .memory(0xe000n, wide('C:\\Windows\\System32\\cmd.exe'))
+    .memory(0xe100n, wide('C:\\Windows\\SYSTEM32\\ntdll.dll'))
+    .build();
+  const lines = await runner(buf).lines('!peb');
+  const at = lines.indexOf('    Ldr                       000000000000c000');
+  t.ok(at > 0);
+  t.same(lines.slice(at + 1, at + 5), [
+    '    Ldr.Initialized:          Yes',
+    '    Ldr.InInitializationOrderModuleList: 0000000000000000 . 0000000000000000',
+    '    Ldr.InLoadOrderModuleList:           000000000000d000 . 000000000000d100',
+    '    Ldr.InMemoryOrderModuleList:         0000000000000000 . 0000000000000000',
+  ]);
+  t.equal(lines[at + 5], '                    Base TimeStamp                     Module');
+  t.match(lines[at + 6], /^ {15}140000000 5f5e1000 \w{3} [ \d]\d \d\d:\d\d:\d\d 2020 C:\\Windows\\System32\\cmd\.exe$/);
+  t.match(lines[at + 7], /^ {12}7ff800000000 a280d1d6 \w{3} [ \d]\d \d\d:\d\d:\d\d 2056 C:\\Windows\\SYSTEM32\\ntdll\.dll$/);
+  t.equal(lines[at + 8], '    SubSystemData:     0000000000000000');
+});
