@@ -141,6 +141,14 @@ export async function adaptTarget(t: Target, opts: { allThreads: boolean }): Pro
     symbolize: (a) => formatSymbolic(t.symbolize(a)),
     isCaptured: (a, n) => dump.memory.read(a, n).length >= n,
   };
+  const regions = dump.memoryInfo();
+  if (regions.length) {
+    target.regionAt = (a) => {
+      const r = regions.find((x) => a >= x.baseAddress && a < x.baseAddress + x.regionSize);
+      return r ? { base: r.baseAddress, size: r.regionSize, state: r.state, protect: r.protect, type: r.type } : undefined;
+    };
+  }
+  if (dump.systemInfo) target.platformId = dump.systemInfo.platformId;
   if (exc) target.exception = { threadId: exc.threadId, threadIndex: excIndex, record: exc.exceptionRecord };
   if (dump.streamEntry(HANDLE_DATA_STREAM)) target.handles = dump.handles().map((h) => ({ handle: h.handle, typeName: h.typeName, objectName: h.objectName }));
   const main = dump.modules()[0];

@@ -158,6 +158,23 @@ t.test('corpus: cpp-throw full dump (gunzipped) without an image path', { skip: 
   t.match(field(lines, 'SYMBOL_NAME'), /^crashlab!parse_request\+/);
 });
 
+t.test('corpus: deadlock full dump (gunzipped): earlier waits make a suspected cycle, still not called proven', { skip: !HAVE_CORPUS && 'corpus absent' }, async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'dumpdbg-analyze-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'deadlock-full.dmp');
+  await pipeline(createReadStream(path.join(WINE, 'deadlock-full.dmp.gz')), createGunzip(), createWriteStream(file));
+  const lines = await sessionFromFile(file, { symbolPath: WINE, imagePath: '' }).run('!analyze -v');
+  // take_a_then_b waits on g_lock_b after taking g_lock_a; take_b_then_a the reverse (globals are in a full dump).
+  const t5 = lines.find((l) => l.startsWith('    Thread 5 '));
+  const t6 = lines.find((l) => l.startsWith('    Thread 6 '));
+  const h5 = /on handle (0x[0-9a-f]+)/.exec(t5 ?? '')?.[1];
+  const h6 = /on handle (0x[0-9a-f]+)/.exec(t6 ?? '')?.[1];
+  t.ok(h5 && h6 && h5 !== h6, 'two different handles');
+  t.ok(lines.includes(`        earlier in this function: WaitForSingleObject(${h6}) at 0x140001f48 returned`));
+  t.equal(field(lines, 'SUSPECTED_DEADLOCK'), 'threads 5 -> 6 -> 5 (not proven: mutex owners are kernel state)');
+  t.notOk(lines.some((l) => l.startsWith('DEADLOCK:')));
+});
+
 t.test('corpus: crash scenarios blame the crash program\'s own function', { skip: !HAVE_CORPUS && 'corpus absent' }, async (t) => {
   // The corpus README names what happened in each scenario.
   const cases: [string, string, string][] = [

@@ -109,12 +109,103 @@ function regValueBefore(c: Ctx, reg64: string, at: number, depth: number, trail:
     if (v !== undefined) trail.push(`${ins.mnemonic} ${ins.operands}`);
     return v;
   }
-  // No write found in the window: a nonvolatile still holds the value the unwinder recovered for the caller.
-  if (NONVOLATILE_X64.has(reg64)) {
-    if (reg64 === 'rsp') return c.caller.sp;
-    return c.caller.regs[reg64];
+  // Reached the function start with no write: the register still holds the caller's incoming
+  // argument. If the function copied it into a nonvolatile register it never changed afterwards
+  // (`mov rsi,rcx`), that register's recovered value is the incoming one.
+  if (at <= MAX_BACKWARD) return incomingCopy(c, reg64, at, trail);
+  return undefined;
+}
+
+/** Writes to a register family between two instruction indexes (exclusive). */
+function writesBetween(c: Ctx, reg64: string, from: number, to: number): boolean {
+  for (let i = from + 1; i < to; i++) {
+    const ins = c.insns[i]!;
+    const ops = splitOperands(ins.operands);
+    if (ops[0] && family(ops[0]) === reg64 && WRITERS.test(ins.mnemonic)) return true;
+  }
+  return false;
+}
+
+function incomingCopy(c: Ctx, reg64: string, at: number, trail: string[]): bigint | undefined {
+  const last = c.insns.length - 1;
+  for (let i = 0; i < at; i++) {
+    const ins = c.insns[i]!;
+    if (ins.mnemonic !== 'mov') continue;
+    const [dst, src] = splitOperands(ins.operands);
+    const d = dst ? family(dst) : undefined;
+    if (!d || !src || family(src) !== reg64 || isReg32(dst!) || !NONVOLATILE_X64.has(d) || d === 'rsp') continue;
+    if (writesBetween(c, d, i, last + 1)) continue;
+    const v = c.caller.regs[d];
+    if (v !== undefined) trail.push(`${reg64} on entry, copied by ${ins.mnemonic} ${ins.operands}; ${d}=0x${v.toString(16)} from the caller's unwound frame`);
+    return v;
   }
   return undefined;
+}
+
+/** A function name from a symbolized call target: `crashlab!__imp_WaitForSingleObject` → `WaitForSingleObject`. */
+function calleeName(sym: string | undefined): string | undefined {
+  if (!sym) return undefined;
+  return sym.replace(/^[^!]*!/, '').replace(/\+0x[0-9a-f]+$/i, '').replace(/^_*imp_/, '');
+}
+
+/** What an earlier call in the caller called (by the name of its target or import slot). */
+function callTarget(c: Ctx, i: number): string | undefined {
+  const ins = c.insns[i]!;
+  if (ins.target !== undefined) return calleeName(c.t.symbolize(ins.target));
+  const op = ins.operands.trim();
+  const mem = /\[(0x[0-9a-f]+)\]/i.exec(op);
+  if (mem) return calleeName(c.t.symbolize(BigInt(mem[1]!)));
+  const reg = family(op);
+  if (!reg) return undefined;
+  // `call rdi` after `mov rdi,qword ptr [__imp_X]`: name the import slot.
+  for (let k = i - 1; k >= 0; k--) {
+    const prev = c.insns[k]!;
+    const [dst, src] = splitOperands(prev.operands);
+    if (!dst || family(dst) !== reg || !WRITERS.test(prev.mnemonic)) continue;
+    const m = src ? /\[(0x[0-9a-f]+)\]/i.exec(src) : null;
+    return m ? calleeName(c.t.symbolize(BigInt(m[1]!))) : undefined;
+  }
+  return undefined;
+}
+
+export interface EarlierCall {
+  /** Address of the call instruction. */
+  address: bigint;
+  /** Callee name without module (`WaitForSingleObject`). */
+  callee: string;
+  /** First argument (rcx) at that call, when it can be recovered; see recoverArgument. */
+  firstArg?: RecoveredArg;
+}
+
+/**
+ * Calls the caller made before the call it is in now, in order, with the
+ * first argument of each where recoverable (x64 only). Values of memory
+ * and nonvolatile registers are read as of the dump, so they are right only
+ * when nothing changed them since: callers treat them as evidence, not proof.
+ */
+export function earlierCalls(t: AnalysisTarget, caller: AnalysisFrame, accept: (v: bigint) => boolean, disasm?: Disassembler): EarlierCall[] {
+  if (t.arch !== 'amd64') return [];
+  const d = disasm ?? createDisassembler('amd64', undefined, (a) => `0x${a.toString(16)}`);
+  if (!d) return [];
+  try {
+    const insns = callerInstructions(d, t, caller);
+    if (!insns) return [];
+    const c: Ctx = { t, caller, insns };
+    const out: EarlierCall[] = [];
+    for (let i = 0; i < insns.length - 1; i++) {
+      if (!insns[i]!.isCall) continue;
+      const callee = callTarget(c, i);
+      if (!callee) continue;
+      const e: EarlierCall = { address: insns[i]!.address, callee };
+      const trail: string[] = [];
+      const v = regValueBefore(c, 'rcx', i, 0, trail);
+      if (v !== undefined && accept(v)) e.firstArg = { value: v, source: 'call-site', detail: `${trail.reverse().join('; ')} before the call at 0x${insns[i]!.address.toString(16)}` };
+      out.push(e);
+    }
+    return out;
+  } finally {
+    if (!disasm) d.free();
+  }
 }
 
 /** Address of a memory operand `[base+index*scale+disp]`. */

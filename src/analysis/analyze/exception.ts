@@ -37,6 +37,10 @@ export interface AccessViolationInfo {
   dep: boolean;
   /** Module containing the address, when any. */
   module?: string;
+  /** What the dump's memory map says about the address (MemoryInfoList), when present. */
+  region?: string;
+  /** The address is in a PAGE_GUARD page. */
+  guardPage?: boolean;
 }
 
 export interface ExceptionAnalysis {
@@ -121,6 +125,9 @@ const CLR_HRESULTS: ReadonlyMap<number, [string, string]> = new Map([
   [0x80020012, ['COR_E_DIVIDEBYZERO', 'System.DivideByZeroException']],
 ]);
 
+/** Breakpad's PlatformId values for dumps of other systems. */
+const PLATFORMS: Record<number, string> = { 0x8000: 'Unix', 0x8101: 'macOS', 0x8102: 'iOS', 0x8201: 'Linux', 0x8202: 'Solaris', 0x8203: 'Android', 0x8204: 'PS3', 0x8205: 'Native Client', 0x8206: 'Fuchsia' };
+
 /** The CLR runtime modules `!analyze` looks for. */
 const CLR_RUNTIMES = ['clr', 'coreclr', 'mscorwks', 'libcoreclr'];
 
@@ -146,6 +153,11 @@ export function analyzeException(t: AnalysisTarget, rec: ExceptionRecord): Excep
   };
   const sym = ntStatusName(code);
   if (sym) out.symbolicName = sym;
+  if (t.platformId !== undefined && t.platformId !== 2 && t.platformId !== 1 && t.platformId !== 0) {
+    const os = PLATFORMS[t.platformId] ?? `platform 0x${t.platformId.toString(16)}`;
+    out.explain.push(`This dump comes from ${os}, not Windows: its exception code is the writer's translation of a signal or Mach exception, so Windows meanings may not apply.`);
+    out.sections.push(['ADDITIONAL_DEBUG_TEXT', `Not a Windows dump (${os}): exception codes are not NTSTATUS values.`]);
+  }
   const ipModule = moduleAt(t, rec.exceptionAddress);
   if (!ipModule && code !== 0xe06d7363) {
     out.badInstructionPointer = true;
@@ -168,12 +180,24 @@ export function analyzeException(t: AnalysisTarget, rec: ExceptionRecord): Excep
       const am = moduleAt(t, addr);
       if (am) av.module = am.name;
       out.accessViolation = av;
+      const region = p.length >= 2 ? t.regionAt?.(addr) : undefined;
+      const regionNote = region ? describeRegion(region, kind) : undefined;
+      if (regionNote) {
+        av.region = regionNote.text;
+        if (regionNote.guard) av.guardPage = true;
+        if (regionNote.nx && kind === 'execute') av.dep = true;
+      }
       const verb = kind === 'read' ? 'READ' : kind === 'write' ? 'WRITE' : kind === 'execute' ? 'EXECUTE' : 'READ';
       const label = kind === 'write' ? 'WRITE_ADDRESS' : kind === 'execute' ? 'EXECUTE_ADDRESS' : 'READ_ADDRESS';
       if (p.length >= 2) out.sections.push([label, `${ptrHex(addr, ps)} `]);
       out.keyValues.push(['AV.Type', kind === 'unknown' ? 'Unknown' : kind[0]!.toUpperCase() + kind.slice(1)]);
       const at = `0x${addr.toString(16)}`;
-      if (inPage) {
+      if (av.region) out.explain.push(`Memory map: ${av.region}.`);
+      if (av.guardPage && !inPage) {
+        out.problemClass = `GUARD_PAGE_${verb}`;
+        out.summary = `Access to a guard page at ${at}.`;
+        out.explain.push('The address is in a PAGE_GUARD page: usually the end of a thread\'s stack (a stack probe past the reservation) or a guard page an allocator placed after a buffer (page heap), which means a buffer overrun.');
+      } else if (inPage) {
         out.problemClass = `IN_PAGE_ERROR_${verb}`;
         const st = p[2] !== undefined ? Number(p[2] & 0xffffffffn) : undefined;
         const stName = st !== undefined ? ntStatusName(st) : undefined;
@@ -272,6 +296,11 @@ export function analyzeException(t: AnalysisTarget, rec: ExceptionRecord): Excep
       out.problemClass = 'FAIL_FAST_EXCEPTION';
       out.summary = 'RaiseFailFastException: the process stopped itself without running handlers.';
       break;
+    case 0xc000000d:
+      out.problemClass = 'INVALID_PARAMETER';
+      out.summary = 'STATUS_INVALID_PARAMETER: a function was called with an invalid argument.';
+      out.explain.push('Raised as an exception, 0xC000000D usually comes from the C runtime\'s invalid-parameter handler (a CRT function rejected an argument) or from an API that fails fast on bad input: the caller that passed the argument is the one to fix.');
+      break;
     case 0xc0000417:
       out.problemClass = 'INVALID_CRUNTIME_PARAMETER';
       out.summary = 'The C runtime was called with an invalid parameter.';
@@ -321,6 +350,7 @@ export function analyzeException(t: AnalysisTarget, rec: ExceptionRecord): Excep
       }
       const rt = clr.runtime ?? runtimes[0];
       out.sections.push(['CLR_RUNTIME', rt ? `${rt.imageName}${rt.fileVersion ? ` ${rt.fileVersion}` : ' (no version resource in the dump)'}` : 'none loaded'] as [string, string]);
+      out.sections.push(['ADDITIONAL_DEBUG_TEXT', 'The managed exception type, message and managed stack are in the GC heap: they need SOS. In WinDbg: .loadby sos coreclr (or clr), then !pe and !clrstack. Or: dotnet-dump analyze <dump>, then pe and clrstack.']);
       out.summary = `Unhandled .NET (CLR) exception, HRESULT 0x${(hr ?? 0).toString(16).padStart(8, '0')}${clr.hresultName ? ` ${clr.hresultName}` : ''}.`;
       if (clr.managedType) out.explain.push(`HRESULT ${clr.hresultName} usually means a ${clr.managedType}; only SOS can show the actual type and message.`);
       out.explain.push('0xE0434352 is how the .NET runtime raises a managed exception as a Windows exception. The managed exception object, its type, message and managed stack live in the GC heap and need the SOS extension.');
@@ -351,4 +381,22 @@ export function analyzeException(t: AnalysisTarget, rec: ExceptionRecord): Excep
     );
   }
   return out;
+}
+
+const PAGE_EXECUTE_ANY = 0x10 | 0x20 | 0x40 | 0x80;
+
+/** A sentence about the region an access-violation address falls in. */
+function describeRegion(r: { base: bigint; size: bigint; state: number; protect: number; type: number }, kind: string): { text: string; guard: boolean; nx: boolean } | undefined {
+  const range = `0x${r.base.toString(16)}-0x${(r.base + r.size).toString(16)}`;
+  if (r.state === 0x10000) return { text: `the address is in free (unallocated) memory ${range}: never allocated, or already released`, guard: false, nx: false };
+  if (r.state === 0x2000) return { text: `the address is reserved but not committed (${range}): no memory backs it yet`, guard: false, nx: false };
+  const guard = (r.protect & 0x100) !== 0;
+  const nx = (r.protect & PAGE_EXECUTE_ANY) === 0;
+  const base = r.protect & 0xff;
+  const what = base === 0x01 ? 'no-access' : base === 0x02 ? 'read-only' : base === 0x04 ? 'read/write' : base === 0x08 ? 'copy-on-write' : nx ? 'data' : 'executable';
+  const type = r.type === 0x1000000 ? 'image' : r.type === 0x40000 ? 'mapped' : 'private';
+  let text = `the address is in committed ${type} memory ${range}, ${guard ? 'a guard page, ' : ''}${what}`;
+  if (kind === 'write' && (base === 0x02 || base === 0x20)) text += ': writing to read-only memory';
+  if (kind === 'execute' && nx) text += ': not executable (DEP)';
+  return { text, guard, nx };
 }

@@ -10,8 +10,8 @@
  */
 import { createDisassembler } from '../disasm/index.js';
 import type { Disassembler } from '../disasm/index.js';
-import type { RecoveredArg } from './args.js';
-import { recoverArgument } from './args.js';
+import type { EarlierCall, RecoveredArg } from './args.js';
+import { earlierCalls, recoverArgument } from './args.js';
 import { skipReason } from './blame.js';
 import type { AnalysisFrame, AnalysisHandle, AnalysisTarget, AnalysisThread } from './target.js';
 import { frameText, readRuntime } from './target.js';
@@ -140,6 +140,8 @@ export interface BlockedThread {
   wait: WaitObject;
   /** Other blocked threads with exactly the same stack (an idle pool waits like this). */
   sameStackAs?: number[];
+  /** Waits the caller completed earlier in the same function (objects it probably holds if they are mutexes). */
+  earlierWaits?: EarlierCall[];
 }
 
 export interface WaitEdge {
@@ -248,6 +250,10 @@ export function blockedThread(t: AnalysisTarget, th: AnalysisThread, d?: Disasse
         ? 'the argument was passed in a register that the wait overwrote, and neither the call site nor the home slots hold it in this dump'
         : 'the argument\'s stack slot is not in the dump';
   }
+  if (bt.caller && (wait.kind === 'handle' || wait.kind === 'handles')) {
+    const done = earlierCalls(t, bt.caller, plausibleHandle, d).filter((c) => c.firstArg && waitApiOf({ ...bt.caller!, symbol: c.callee })?.kind === 'handle');
+    if (done.length) bt.earlierWaits = done;
+  }
   const to = timeoutOf(t, frames, outer.index, outer.api, d);
   if (to !== undefined) wait.timeoutMs = to;
   if (wait.handles && t.handles) wait.handleInfo = wait.handles.map((h) => t.handles!.find((x) => x.handle === h));
@@ -344,7 +350,7 @@ export function analyzeHang(t: AnalysisTarget): HangAnalysis {
   // Suspected holders: a blocked thread whose own frames still hold the handle another thread waits on.
   const suspected = suspectHolders(t, blocked);
   for (const s of suspected) {
-    edges.push({ from: s.waiter, to: s.holder, description: `thread ${s.waiter} waits on handle ${hex(s.handle)}, a value thread ${s.holder}'s own code still holds (${s.where}): probably the holder (not proven)`, proven: false });
+    edges.push({ from: s.waiter, to: s.holder, description: `thread ${s.waiter} waits on handle ${hex(s.handle)}, which thread ${s.holder} probably holds (${s.where}); not proven: if it is a mutex, its owner is kernel state`, proven: false });
   }
   const cycles = findCycles(edges);
   const hasHandleStream = t.handles !== undefined;
@@ -404,6 +410,7 @@ export function analyzeHang(t: AnalysisTarget): HangAnalysis {
         unrecoveredReason: b.wait.unrecoveredReason,
         text: waitText(b),
         sameStackAs: b.sameStackAs,
+        earlierWaits: b.earlierWaits?.map((e) => ({ callee: e.callee, address: e.address, handle: e.firstArg?.value })),
       })),
       threadsWithoutStack: unknown.map((u) => ({ index: u.index, threadId: u.threadId, reason: u.noFramesReason })),
       runningThreads: running.map((r) => ({ index: r.index, threadId: r.threadId })),
@@ -446,7 +453,10 @@ function suspectHolders(t: AnalysisTarget, blocked: BlockedThread[]): { waiter: 
     const h = w.wait.handles[0]!;
     for (const o of blocked) {
       if (o === w || !o.caller || o.wait.handles?.some((x) => x === h)) continue;
-      const where = holdsValue(t, o, h);
+      const done = o.earlierWaits?.find((e) => e.firstArg?.value === h);
+      const where = done
+        ? `it already returned from ${done.callee}(${hex(h)}) at ${hex(done.address)} in ${frameText({ ...o.caller, displacement: 0n })}`
+        : holdsValue(t, o, h);
       if (where) {
         out.push({ waiter: w.index, holder: o.index, handle: h, where });
         break;
@@ -506,6 +516,7 @@ export function hangLines(h: HangAnalysis, o: { verbose: boolean; pointerSize: n
   for (const b of h.blocked) {
     lines.push(`    Thread ${b.index} (id ${b.threadId.toString(16)})${b.caller ? ` in ${frameText(b.caller)}` : ''} ${waitText(b)}${b.sameStackAs ? ` (same stack as thread${b.sameStackAs.length > 1 ? 's' : ''} ${b.sameStackAs.join(', ')}: likely idle workers of one pool)` : ''}`);
     if (b.wait.recovered && o.verbose) lines.push(`        (recovered from the ${b.wait.recovered.source}: ${b.wait.recovered.detail})`);
+    for (const e of b.earlierWaits ?? []) lines.push(`        earlier in this function: ${e.callee}(${hex(e.firstArg!.value)}) at ${hex(e.address)} returned`);
     if (b.wait.unrecoveredReason) lines.push(`        (not recovered: ${b.wait.unrecoveredReason})`);
     const cs = b.wait.criticalSection;
     if (cs) {

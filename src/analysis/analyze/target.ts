@@ -82,6 +82,22 @@ export interface AnalysisTarget {
   symbolize(addr: bigint): string | undefined;
   /** The captured memory ranges of the dump (used to say what a mini dump lacks). */
   isCaptured?(addr: bigint, len: number): boolean;
+  /** The MemoryInfoList region holding an address, when the dump has that stream. */
+  regionAt?(addr: bigint): MemoryRegion | undefined;
+  /** SystemInfo PlatformId (2 = Windows NT; Breakpad: 0x8101 macOS, 0x8201 Linux, …), when known. */
+  platformId?: number;
+}
+
+/** One MINIDUMP_MEMORY_INFO region (protection and state constants as in winnt.h). */
+export interface MemoryRegion {
+  base: bigint;
+  size: bigint;
+  /** MEM_COMMIT 0x1000, MEM_RESERVE 0x2000, MEM_FREE 0x10000. */
+  state: number;
+  /** PAGE_* flags; PAGE_GUARD is 0x100. */
+  protect: number;
+  /** MEM_PRIVATE 0x20000, MEM_MAPPED 0x40000, MEM_IMAGE 0x1000000. */
+  type: number;
 }
 
 /** Finds the module containing an address. */
