@@ -12,8 +12,21 @@ import { evalPrefix } from '../common/expr.js';
 import { ensureSymbolsForText } from '../common/symbol-args.js';
 import { noContextError } from './r.js';
 
-/** Where a bare `u` continues: after the last instruction the previous `u` showed, per target. */
-const nextAddress = new WeakMap<Target, bigint>();
+/**
+ * Where a bare `u` continues: after the last instruction the previous `u`
+ * showed, per target, as long as the register context is the same one
+ * (a thread switch, .ecxr, .cxr or .frame /c restarts at the new instruction pointer).
+ */
+const nextAddress = new WeakMap<Target, { address: bigint; context: string }>();
+
+function contextKey(t: Target): string {
+  return `${t.currentThread}:${t.scope.kind}:${t.scope.kind === 'cxr' ? t.scope.address : ''}:${t.frameContext?.pc ?? ''}`;
+}
+
+function continuation(t: Target): bigint | undefined {
+  const n = nextAddress.get(t);
+  return n && n.context === contextKey(t) ? n.address : undefined;
+}
 
 /** Default instruction count of `u` and `ub` (windbg-commands.md §7.1). */
 export const DEFAULT_U_COUNT = 8;
@@ -156,13 +169,13 @@ function forward(t: Target, d: Disassembler, start: bigint, count: number | unde
 async function runU(ctx: CommandContext, inv: Invocation): Promise<CommandResult> {
   const t = requireTarget(ctx);
   requireX86(t);
-  const r = await parseRange(t, inv, () => nextAddress.get(t) ?? scopePc(t));
+  const r = await parseRange(t, inv, () => continuation(t) ?? scopePc(t));
   await t.ensureForAddresses([r.start]);
   const d = disassemblerFor(t);
   try {
     const { insns, errorAt } = forward(t, d, r.start, r.count ?? (r.end === undefined ? DEFAULT_U_COUNT : undefined), r.end, ctx.signal);
     const last = insns[insns.length - 1];
-    nextAddress.set(t, last ? last.address + BigInt(last.length) : r.start);
+    nextAddress.set(t, { address: last ? last.address + BigInt(last.length) : r.start, context: contextKey(t) });
     const { lines, rows } = renderInstructions(t, insns);
     if (errorAt !== undefined) return memoryErrorResult(t, lines, errorAt, inv, { start: r.start, instructions: rows });
     return { blocks: [{ kind: 'text', lines }], data: { type: 'disassembly', start: r.start, instructions: rows } };

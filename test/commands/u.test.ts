@@ -64,6 +64,13 @@ t.test('crashlab null-deref: u @rip after .ecxr, bytes equal the image file', { 
   const last = rows[rows.length - 1]!;
   t.equal(firstNext.address, last.address + BigInt(last.bytes.length / 2));
 
+  // A new register context restarts at its instruction pointer.
+  await s.run('~1s');
+  // LLDB's oracle: thread #2 waits in ntdll!NtWaitForMultipleObjects+20.
+  t.equal((await s.run('u')).map(parseRow).find((r) => r !== undefined)!.address, 0x17000ebe4n);
+  await s.run('~0s');
+  await s.run('.ecxr');
+
   // `u addr L2` and a range.
   const two = (await s.run('u crashlab!read_field L2')).map(parseRow).filter((r) => r !== undefined);
   t.equal(two.length, 2);
