@@ -223,7 +223,7 @@ function frameVariablesImpl(site: FrameSite): FrameVariables | undefined {
   const paramCount = ptRec?.kind === 'procedure' ? ptRec.paramCount : undefined;
   // Old-style records (S_REGREL32/S_BPREL32) carry no parameter flag: the first N are the N parameters.
   if (paramCount !== undefined && !scope.variables.some((v) => v.isParam)) {
-    scope.variables.slice(0, paramCount).forEach((v) => { if (v.flags === 0) v.isParam = true; });
+    scope.variables.filter((v) => v.legacy && !v.block).slice(0, paramCount).forEach((v) => { v.isParam = true; });
   }
   const out: FrameVariables = { procName: proc.name, scope, types: tpi, variables: [] };
   if (paramCount !== undefined) out.paramCount = paramCount;

@@ -195,6 +195,10 @@ export function dtMemberValue(ts: TypeStream, ti: number, addr: bigint, mem: Val
     const psize = r.kind === 'pointer' ? r.size || pointerSize : r.pointerSize;
     const v = readUnsigned(b, psize);
     if (v === 0n) return '(null) ';
+    // Char pointers show their string (`0x00000001`4000a5b4  "Ada"`), others the pointee's type.
+    const unit = r.kind === 'pointer' ? charUnit(ts, r.referent) : primitiveInfo(r.base)?.char ? ((primitiveInfo(r.base)!.size as 1 | 2)) : 0;
+    const str = unit === 1 || unit === 2 ? readString(mem, v, unit) : undefined;
+    if (str !== undefined) return `0x${ptr(v, psize === 4 ? 4 : 8)}  "${printable(str)}"`;
     const target = dtTypeName(ts, ti, pointerSize).replace(/^Ptr\d+ /, '');
     return `0x${ptr(v, psize === 4 ? 4 : 8)} ${target}`;
   }
@@ -202,7 +206,7 @@ export function dtMemberValue(ts: TypeStream, ti: number, addr: bigint, mem: Val
     const elSize = typeSize(ts, r.elementType, pointerSize);
     const n = elSize ? Math.floor(r.size / elSize) : 0;
     const unit = charUnit(ts, r.elementType);
-    if (unit) return `[${n}]  ${JSON.stringify(decodeChars(b, unit))}`;
+    if (unit) return `[${n}]  "${printable(decodeChars(b, unit))}"`;
     const first = elSize && b.length >= elSize ? dtMemberValue(ts, r.elementType, addr, mem, pointerSize) : '??';
     return `[${n}] ${first}`;
   }
@@ -227,4 +231,9 @@ function decodeChars(b: Buffer, unit: 1 | 2): string {
     s += String.fromCharCode(c);
   }
   return s;
+}
+
+/** Non-printable characters as `.`, the way dt and du show them. */
+function printable(s: string): string {
+  return s.replace(/[^\x20-\x7e]/g, '.');
 }

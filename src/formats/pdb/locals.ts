@@ -54,6 +54,8 @@ export interface ProcVariable {
   block?: { segment: number; offset: number; length: number };
   /** Offset of the declaring record (stable identity). */
   symOffset: number;
+  /** Declared by an old-style record (S_REGREL32, S_BPREL32, S_REGISTER) that has no parameter flag. */
+  legacy?: boolean;
 }
 
 /** S_FRAMEPROC: frame size and the encoded base pointers (0 none, 1 SP/VFRAME, 2 BP, 3 R13/EBX/X19). */
@@ -204,7 +206,7 @@ export function procScope(ms: ModuleSymbols, proc: ModuleProc): ProcScope {
       const typeAt = k === LocalSymKind.S_REGISTER ? 4 : 8;
       if (loc && d.length >= typeAt + 4) {
         // Old-style records carry no "is parameter" flag; the procedure type's argument count decides later.
-        declare({ name: symbolName(d, nameAt, k), typeIndex: d.readUInt32LE(typeAt), isParam: false, flags: 0, locations: [loc], symOffset: r.offset });
+        declare({ name: symbolName(d, nameAt, k), typeIndex: d.readUInt32LE(typeAt), isParam: false, flags: 0, locations: [loc], symOffset: r.offset, legacy: true });
       }
       current = undefined;
       continue;
