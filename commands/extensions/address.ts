@@ -258,11 +258,42 @@ const pct = (part: bigint, whole: bigint) => (whole === 0n ? 0 : (Number(part) *
 export function regionRow(r: Region, ptrSize: number): string {
   const i = r.info;
   const newAllocation = i.state === MEM_FREE || r.base === i.allocationBase;
-  const cols = [shortPtr(r.base, ptrSize), shortPtr(r.end, ptrSize), shortPtr(r.size, ptrSize)].map((s) => s.padStart(18)).join('');
+  // x64 columns are 18 wide (`hi`lo` values); x86 ones 9 (plain hex).
+  const width = ptrSize === 8 ? 18 : 9;
+  const cols = [shortPtr(r.base, ptrSize), shortPtr(r.end, ptrSize), shortPtr(r.size, ptrSize)].map((s) => s.padStart(width)).join('');
   return `${newAllocation ? '+' : ' '}${cols} ${typeName(i.type).padEnd(12)}${stateName(i.state).padEnd(12)}${protectName(i.protect).padEnd(35)}${r.usage.padEnd(11)}${r.details}`;
 }
 
 export const TABLE_HEADER = '        BaseAddress      EndAddress+1        RegionSize     Type       State                 Protect             Usage';
+export const TABLE_HEADER_X86 = '  BaseAddr EndAddr+1 RgnSize     Type       State                 Protect             Usage';
+
+/** The progress lines dbgeng's `!address` prints before a table or a region block (after a blank line and a line of 37 spaces). */
+export const MAPPING_LINES = [
+  '',
+  ' '.repeat(37),
+  'Mapping file section regions...',
+  'Mapping module regions...',
+  'Mapping PEB regions...',
+  'Mapping TEB and stack regions...',
+  'Mapping heap regions...',
+  'Mapping page heap regions...',
+  'Mapping other regions...',
+  'Mapping stack trace database regions...',
+  'Mapping activation context regions...',
+  '',
+];
+
+/**
+ * The line after a region block: where the debugger would read the address's
+ * contents from (1: the dump, 2: a mapped image file, 0: nowhere) and how many
+ * bytes remain in the region from the address.
+ */
+export function contentSourceLine(t: Target, addr: bigint, end: bigint): string {
+  const length = hexMin(end > addr ? end - addr : 0n);
+  if (t.dump.memory.findRange(addr)) return `Content source: 1 (target), length: ${length}`;
+  if (t.readMemory(addr, 1).length === 1) return `Content source: 2 (mapped image), length: ${length}`;
+  return `Content source: 0 (invalid), length: ${length}`;
+}
 
 interface Group {
   name: string;
@@ -433,9 +464,10 @@ export function runAddress(t: Target, args: string, raw: string): CommandResult 
   }
   if (!arg || summaryOnly) {
     const s = summaryLines(regions, p);
-    const lines: string[] = [''];
+    const lines: string[] = summaryOnly ? [''] : [...MAPPING_LINES];
     if (!summaryOnly) {
-      lines.push(TABLE_HEADER, '-'.repeat(122), ...regions.map((r) => regionRow(r, p)), '');
+      const header = p === 8 ? TABLE_HEADER : TABLE_HEADER_X86;
+      lines.push(header, '-'.repeat(header.length + 4), ...regions.map((r) => regionRow(r, p)), '');
     }
     lines.push(...s.lines);
     const data: Record<string, unknown> = { type: 'address', summary: s.data };
@@ -445,7 +477,8 @@ export function runAddress(t: Target, args: string, raw: string): CommandResult 
   const addr = evalArg(t, arg, raw);
   const r = regions.find((x) => addr >= x.base && addr < x.end);
   if (!r) return fail([`No region of the MemoryInfoList stream (${regions.length} regions) contains ${ptr(addr, p)}.`], { type: 'address', address: addr, region: null });
-  return ok(regionBlock(t, r, addr), { type: 'address', address: addr, region: regionData(r) });
+  const lines = [...MAPPING_LINES, ...regionBlock(t, r, addr), '', '', contentSourceLine(t, addr, r.end)];
+  return ok(lines, { type: 'address', address: addr, region: regionData(r) });
 }
 
 function regionData(r: Region): Record<string, unknown> {

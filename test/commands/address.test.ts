@@ -38,7 +38,11 @@ function addressDump(): Buffer {
 
 t.test('!address: the region table with usage', async (t) => {
   const r = runner(addressDump());
-  const lines = await r.lines('!address');
+  const all = await r.lines('!address');
+  // dbgeng's progress lines come first: a blank line, 37 spaces, nine "Mapping ... regions..." lines, a blank line.
+  t.same(all.slice(0, 3), ['', ' '.repeat(37), 'Mapping file section regions...']);
+  t.equal(all[10], 'Mapping activation context regions...');
+  const lines = all.slice(11);
   t.same(lines.slice(0, 15), [
     '',
     '        BaseAddress      EndAddress+1        RegionSize     Type       State                 Protect             Usage',
@@ -58,6 +62,27 @@ t.test('!address: the region table with usage', async (t) => {
   ]);
   t.equal(lines[15], '');
   t.equal(lines[16], '--- Usage Summary ---------------- RgnCount ----------- Total Size -------- %ofBusy %ofTotal');
+});
+
+t.test('x86 table columns (as in a WinDbg x86 transcript)', async (t) => {
+  const buf = new SynthDump()
+    .arch('x86')
+    .miscInfo({ processId: 0x3804 })
+    .thread({ id: 0x4ccc, teb: 0x7f000n, context: { eip: 0x401000n, esp: 0x8ff2ecn }, stack: { addr: 0x8ff000n, bytes: Buffer.alloc(0x1000) } })
+    .memoryInfo([
+      { baseAddress: 0x0n, allocationBase: 0n, allocationProtect: 0, regionSize: 0x10000n, state: FREE, protect: 1, type: 0 },
+      { baseAddress: 0x10000n, allocationBase: 0n, allocationProtect: 0, regionSize: 0x800000n - 0x10000n, state: FREE, protect: 1, type: 0 },
+      { baseAddress: 0x800000n, allocationBase: 0x800000n, regionSize: 0xfd000n, state: RESERVE, protect: 0, allocationProtect: 4, type: PRIVATE },
+      { baseAddress: 0x8fd000n, allocationBase: 0x800000n, regionSize: 0x3000n, state: COMMIT, protect: 4, allocationProtect: 4, type: PRIVATE },
+    ])
+    .build();
+  const lines = (await runner(buf).lines('!address')).slice(12);
+  t.same(lines.slice(0, 3), [
+    '  BaseAddr EndAddr+1 RgnSize     Type       State                 Protect             Usage',
+    '-'.repeat(95),
+    '+        0    10000    10000             MEM_FREE    PAGE_NOACCESS                      Free       ',
+  ]);
+  t.equal(lines[5], '    8fd000   900000     3000 MEM_PRIVATE MEM_COMMIT  PAGE_READWRITE                     Stack      [~0; 3804.4ccc]');
 });
 
 t.test('!address -summary: sizes and percentages', async (t) => {
@@ -85,7 +110,9 @@ t.test('!address -summary: sizes and percentages', async (t) => {
 
 t.test('!address ADDR: the region block', async (t) => {
   const r = runner(addressDump());
-  t.same(await r.lines('!address @rsp'), [
+  const block = await r.lines('!address @rsp');
+  t.equal(block[12], 'Usage:                  Stack', 'after the mapping lines');
+  t.same(block.slice(12), [
     'Usage:                  Stack',
     'Base Address:           00000000`0002e000',
     'End Address:            00000000`00030000',
@@ -96,13 +123,23 @@ t.test('!address ADDR: the region block', async (t) => {
     'Allocation Base:        00000000`00010000',
     'Allocation Protect:     00000004          PAGE_READWRITE',
     'More info:              ~0k',
+    '',
+    '',
+    'Content source: 1 (target), length: 100',
   ]);
   const img = await r.lines('!address @rip');
-  t.equal(img[0], 'Usage:                  Image');
+  t.equal(img[12], 'Usage:                  Image');
   t.ok(img.includes('Image Path:             C:\\app\\app.exe'));
   t.ok(img.includes('More info:              lmv m app'));
   t.ok(img.includes('More info:              ln 0x140001010'));
-  t.same((await r.lines('!address 40000')).slice(-3), ['State:                  00010000          MEM_FREE', 'Protect:                00000001          PAGE_NOACCESS', 'Type:                   <info not present at the target>']);
+  t.same((await r.lines('!address 40000')).slice(-6), [
+    'State:                  00010000          MEM_FREE',
+    'Protect:                00000001          PAGE_NOACCESS',
+    'Type:                   <info not present at the target>',
+    '',
+    '',
+    'Content source: 0 (invalid), length: 10000',
+  ]);
   const [res] = await r.results('!address 50010');
   t.equal((res?.data?.['region'] as Record<string, unknown>)['usage'], '<unknown>');
 });
@@ -174,8 +211,8 @@ t.test('corpus: 557 regions of tiny-exe-with-cet-xsave.dmp', async (t) => {
   t.equal(summary.usage.reduce((s, u) => s + u.regions, 0), 558);
   t.equal(summary.usage.find((u) => u.name === 'Free')?.size, raw.free);
   // The current thread's stack pointer lies in a Stack region; the instruction pointer in ntdll's image.
-  t.match((await r.lines('!address @rsp'))[0], /^Usage: {18}Stack$/);
+  t.match((await r.lines('!address @rsp'))[12], /^Usage: {18}Stack$/);
   const ip = await r.lines('!address @rip');
-  t.equal(ip[0], 'Usage:                  Image');
+  t.equal(ip[12], 'Usage:                  Image');
   t.ok(ip.includes('Module Name:            ntdll'));
 });
