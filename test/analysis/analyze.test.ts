@@ -181,3 +181,47 @@ t.test('hang: critical-section cycle from home-slot arguments', async (t) => {
   t.equal(h.unknown.length, 1);
   t.equal(h.primary?.index, 0);
 });
+
+t.test('hang: handles resolved through the handle stream; x86 arguments from the stack', async (t) => {
+  const sp = 0x7000n;
+  const slot = Buffer.alloc(0x40);
+  slot.writeBigUInt64LE(0x48n, 0); // WaitForSingleObject's home slot: the handle
+  const th: AnalysisThread = {
+    index: 3,
+    threadId: 0x77,
+    suspendCount: 0,
+    frames: [frame(0, 'ntdll', 'NtWaitForSingleObject', sp - 0x80n), frame(1, 'KERNELBASE', 'WaitForSingleObjectEx', sp - 0x40n), frame(2, 'app', 'writer', sp), frame(3, 'app', 'main', sp + 0x40n)],
+  };
+  // Frame 1 (WaitForSingleObjectEx) is the outer wait; its caller's sp + 0 is rcx's home slot.
+  th.frames![1]!.symbol = 'WaitForSingleObject';
+  const tg = target(memory([[sp, slot]]), { threads: [th], handles: [{ handle: 0x48n, typeName: 'Mutant', objectName: '\\Sessions\\1\\BaseNamedObjects\\orders-lock' }] });
+  const h = analyzeHang(tg);
+  t.equal(h.blocked[0]?.wait.handles?.[0], 0x48n);
+  t.same(h.blocked[0]?.wait.handleInfo?.[0]?.typeName, 'Mutant');
+  t.match(h.data['blockedThreads'], [{ text: /on mutant handle 0x48 "\\Sessions\\1\\BaseNamedObjects\\orders-lock"/ }]);
+  t.notOk(h.limits.some((l) => l.includes('no handle stream')), 'the handle stream is present');
+  t.ok(h.limits.some((l) => l.includes('kernel state')));
+
+  // x86: EnterCriticalSection(cs) with cs at [ebp+8] of the callee's frame.
+  const cs = Buffer.alloc(24);
+  cs.writeInt32LE(0, 4);
+  cs.writeInt32LE(1, 8);
+  cs.writeUInt32LE(0x99, 12);
+  const args = Buffer.alloc(16);
+  args.writeUInt32LE(0x30000, 8);
+  const f0 = frame(0, 'ntdll', 'ZwWaitForKeyedEvent', 0x5000n);
+  const f1 = { ...frame(1, 'ntdll', 'RtlEnterCriticalSection', 0x5100n), fp: 0x6000n };
+  const f2 = frame(2, 'app', 'worker', 0x6010n);
+  const x86: AnalysisTarget = {
+    ...target(memory([[0x30000n, cs], [0x6000n, args]])),
+    arch: 'x86',
+    pointerSize: 4,
+    threads: [{ index: 0, threadId: 0x98, suspendCount: 0, frames: [f0, f1, f2] }, { index: 1, threadId: 0x99, suspendCount: 0, frames: [frame(0, 'app', 'busy')] }],
+  };
+  const hx = analyzeHang(x86);
+  t.equal(hx.blocked[0]?.wait.address, 0x30000n);
+  t.equal(hx.blocked[0]?.wait.criticalSection?.owningThread, 0x99n);
+  t.same(hx.edges.map((e) => [e.from, e.to, e.proven]), [[0, 1, true]]);
+  t.equal(hx.running.length, 1);
+  t.equal(hx.cycles.length, 0);
+});

@@ -213,6 +213,17 @@ t.test('corpus: real-Windows dumps (no images): fail-fast code and non-canonical
   t.match(field(so, 'FAILURE_BUCKET_ID'), /^STACK_OVERFLOW_c00000fd_/);
 });
 
+t.test('!analyze -hang on a crash dump analyzes the waits; !locks with no critical sections', { skip: !HAVE_IMAGES && 'Wine images (corpus) absent' }, async (t) => {
+  const s = example('null-deref');
+  const lines = await s.run('!analyze -hang');
+  t.equal(lines[2], `*${' '.repeat(24)}Hang Analysis${' '.repeat(40)}*`);
+  // PROVENANCE: pool workers wait in WaitForSingleObject, heartbeat sleeps.
+  t.ok(lines.some((l) => /^ {4}Thread 1 \(id fc\) in crashlab!pool_worker_main\+0x[0-9a-f]+ waits in kernelbase!WaitForSingleObject on handle 0x[0-9a-f]+, timeout INFINITE/.test(l)));
+  t.ok(lines.some((l) => /^ {4}Thread 3 \(id 108\) in crashlab!heartbeat_main\+0x[0-9a-f]+ sleeps in kernelbase!Sleep$/.test(l)));
+  const locks = await s.run('!locks');
+  t.equal(locks.at(-1), 'Scanned 0 critical sections');
+});
+
 t.test('argument errors', async (t) => {
   const lines = await example('null-deref').run('!analyze -x');
   t.match(lines.join('\n'), /Unrecognized option '-x'/);
