@@ -34,7 +34,7 @@ export function parseLogArgs(args: string): { timestamp: boolean; unicode: boole
   let unicode = false;
   let rest = args.trim();
   for (;;) {
-    const m = /^[/-]([a-z])\s*/i.exec(rest);
+    const m = /^[/-]([a-z])(?=\s|$)\s*/i.exec(rest);
     if (!m) break;
     const o = m[1]!.toLowerCase();
     if (o === 't') timestamp = true;
@@ -51,7 +51,15 @@ function closeLog(session: Session): string[] {
   const open = session.log;
   if (!open) return [];
   session.log = undefined;
-  return [`Closing open log file ${open.path}`];
+  const line = `Closing open log file ${open.path}`;
+  // The output layer appends after the command ran, when the log is already closed: the
+  // closing line goes into the log it closes here.
+  try {
+    appendFileSync(open.path, line + '\n');
+  } catch {
+    // the old log became unwritable: nothing to close
+  }
+  return [line];
 }
 
 function openLog(session: Session, args: string, append: boolean) {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { DispatchEntry } from '../interpreter/dispatch.js';
 import { renderJson, renderLines } from '../results/render-text.js';
 import type { Session } from '../session/session.js';
-import { logLines, recordEntries } from '../session/transcript.js';
+import { logLines, logTargetOf, recordEntries } from '../session/transcript.js';
 
 /**
  * Where batch and line-mode output goes: stdout, plus the session's log file
@@ -37,20 +37,23 @@ export class Output {
     this.session.log = undefined;
   }
 
-  lines(lines: readonly string[]): void {
+  /** Prints lines and appends them to `log` (default: the session's open log). */
+  lines(lines: readonly string[], log: string | undefined = this.session.log?.path): void {
     if (!lines.length) return;
     process.stdout.write(lines.join('\n') + '\n');
-    logLines(this.session, lines);
+    logLines(this.session, lines, log);
   }
 
   entries(entries: readonly DispatchEntry[]): void {
     for (const e of entries) {
+      // Each command's output goes to the log that was open when it finished.
+      const log = logTargetOf(this.session, e.result);
       if (this.json) {
-        this.lines([renderJson(e.command, e.result)]);
+        this.lines([renderJson(e.command, e.result)], log);
         continue;
       }
-      if (this.echo) this.lines([`${e.prompt} ${e.command}`]);
-      this.lines(renderLines(e.result, { explain: this.explain }));
+      if (this.echo) this.lines([`${e.prompt} ${e.command}`], log);
+      this.lines(renderLines(e.result, { explain: this.explain }), log);
     }
     recordEntries(this.session, entries);
   }

@@ -12,6 +12,7 @@
  */
 import type { CommandResult, ResultData } from '../results/types.js';
 import type { Session } from '../session/session.js';
+import { noteLogTarget } from '../session/transcript.js';
 
 export type CommandObserver = (command: string, result: CommandResult) => void;
 
@@ -27,6 +28,7 @@ export function observeCommands(session: Session, fn: CommandObserver): () => vo
 
 /** What the dispatcher does after each command: teaching notes (when on), then observers. */
 export function afterCommand(session: Session, command: string, result: CommandResult): void {
+  noteLogTarget(session, result);
   if (session.options.explain && result.data && !result.blocks.some((b) => b.kind === 'explain')) {
     const notes = explainResult(command, result.data);
     if (notes.length) result.blocks.push({ kind: 'explain', lines: notes });

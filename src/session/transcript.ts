@@ -250,14 +250,31 @@ export function recordEntries(session: Session, entries: readonly DispatchEntry[
   if (lines.length) appendFileSync(rec.path, lines.join('\n') + '\n');
 }
 
-/** Appends printed text to the session's log file (`.logopen`, `-logo`), if one is open. */
-export function logLines(session: Session, lines: readonly string[]): void {
-  if (!session.log || !lines.length) return;
+const logAfter = new WeakMap<CommandResult, string | null>();
+
+/**
+ * Notes which log file was open right after a command ran (the dispatcher calls
+ * this per command): one line can hold `.echo a; .logclose; .echo b`, and the
+ * output layers render the whole line afterwards.
+ */
+export function noteLogTarget(session: Session, result: CommandResult): void {
+  logAfter.set(result, session.log?.path ?? null);
+}
+
+/** The log a command's output belongs in: the one open when it finished (else the current one). */
+export function logTargetOf(session: Session, result: CommandResult): string | undefined {
+  const v = logAfter.get(result);
+  return v === undefined ? session.log?.path : (v ?? undefined);
+}
+
+/** Appends printed text to a log file (default: the session's, `.logopen`/`-logo`), if one is open. */
+export function logLines(session: Session, lines: readonly string[], path: string | undefined = session.log?.path): void {
+  if (path === undefined || !lines.length) return;
   try {
-    appendFileSync(session.log.path, lines.join('\n') + '\n');
+    appendFileSync(path, lines.join('\n') + '\n');
   } catch {
     // A log that became unwritable (deleted folder, full disk) must not stop the session.
-    session.log = undefined;
+    if (session.log?.path === path) session.log = undefined;
   }
 }
 
