@@ -42,22 +42,27 @@ const SPECIFIC_RIGHTS: Record<string, [number, string][]> = {
   Timer: [[0x1, 'QueryState'], [0x2, 'ModifyState']],
   IoCompletion: [[0x1, 'QueryState'], [0x2, 'ModifyState']],
   Section: [[0x1, 'Query'], [0x2, 'MapWrite'], [0x4, 'MapRead'], [0x8, 'MapExecute'], [0x10, 'ExtendSize'], [0x20, 'MapExecuteExplicit']],
-  File: [[0x1, 'ReadData'], [0x2, 'WriteData'], [0x4, 'AppendData'], [0x8, 'ReadEA'], [0x10, 'WriteEA'], [0x20, 'Execute'], [0x40, 'DeleteChild'], [0x80, 'ReadAttr'], [0x100, 'WriteAttr']],
+  File: [[0x1, 'Read/List'], [0x2, 'Write/Add File'], [0x4, 'Append/Add Subdir/CreatePipe'], [0x8, 'ReadEA'], [0x10, 'WriteEA'], [0x20, 'Execute/Traverse'], [0x40, 'DeleteChild'], [0x80, 'ReadAttr'], [0x100, 'WriteAttr']],
   Key: [[0x1, 'QueryValue'], [0x2, 'SetValue'], [0x4, 'CreateSubKey'], [0x8, 'EnumSubKey'], [0x10, 'Notify'], [0x20, 'CreateLink']],
   Directory: [[0x1, 'Query'], [0x2, 'Traverse'], [0x4, 'Create'], [0x8, 'CreateSubdir']],
   SymbolicLink: [[0x1, 'Query']],
-  Thread: [[0x1, 'Terminate'], [0x2, 'Suspend'], [0x4, 'Alert'], [0x8, 'GetContext'], [0x10, 'SetContext'], [0x20, 'SetInfo'], [0x40, 'QueryInfo'], [0x80, 'SetToken'], [0x100, 'Impersonate'], [0x200, 'DirectImpersonate'], [0x400, 'SetLimitedInfo'], [0x800, 'QueryLimitedInfo'], [0x1000, 'Resume']],
+  Thread: [[0x1, 'Terminate'], [0x2, 'Suspend'], [0x4, 'Alert'], [0x8, 'GetContext'], [0x10, 'SetContext'], [0x20, 'SetInfo'], [0x40, 'QueryInfo'], [0x80, 'SetToken'], [0x100, 'Impersonate'], [0x200, 'DirectImpersonate']],
   Process: [[0x1, 'Terminate'], [0x2, 'CreateThread'], [0x4, 'SetSessionId'], [0x8, 'VMOp'], [0x10, 'VMRead'], [0x20, 'VMWrite'], [0x40, 'DupHandle'], [0x80, 'CreateProcess'], [0x100, 'SetQuota'], [0x200, 'SetInfo'], [0x400, 'QueryInfo'], [0x800, 'SuspendResume'], [0x1000, 'QueryLimitedInfo'], [0x2000, 'SetLimitedInfo']],
   Token: [[0x1, 'AssignAsPrimary'], [0x2, 'Duplicate'], [0x4, 'Impersonate'], [0x8, 'Query'], [0x10, 'QuerySource'], [0x20, 'AdjustPrivileges'], [0x40, 'AdjustGroups'], [0x80, 'AdjustDefault'], [0x100, 'AdjustSessionId']],
   Job: [[0x1, 'AssignProcess'], [0x2, 'SetAttributes'], [0x4, 'Query'], [0x8, 'Terminate'], [0x10, 'SetSecurityAttributes']],
 };
 
-/** The GrantedAccess value and its decoded lines (standard rights, then type-specific ones). */
+/**
+ * The GrantedAccess value and its decoded lines: the standard rights (`None`
+ * when there are none, as in `!handle` transcripts of key handles), then the
+ * type-specific ones uext knows (it names only these bits: a thread's
+ * 0x1fffff lists Terminate .. DirectImpersonate).
+ */
 export function grantedAccessLines(typeName: string, access: number): string[] {
   const lines = [`  GrantedAccess\t0x${access.toString(16)}:`];
   const std = STANDARD_RIGHTS.filter(([bit]) => (access & bit) !== 0).map(([, n]) => n);
   const specific = (SPECIFIC_RIGHTS[typeName] ?? []).filter(([bit]) => (access & bit) !== 0).map(([, n]) => n);
-  if (std.length) lines.push(`         ${std.join(',')}`);
+  lines.push(`         ${std.length ? std.join(',') : 'None'}`);
   if (specific.length) lines.push(`         ${specific.join(',')}`);
   return lines;
 }
@@ -102,7 +107,6 @@ export function decodeObjectInfo(h: MinidumpHandle): ObjectInfo {
         if (count !== undefined) {
           // A mutant is free when its count is 1; each acquisition decrements it.
           lines.push(`    Mutex is ${count > 0 ? 'Free' : 'Owned'}`);
-          if (count <= 0) lines.push(`    Mutant Count ${1 - count}`);
           fields['mutantCurrentCount'] = count;
           fields['mutantOwned'] = count <= 0;
         }
@@ -119,7 +123,8 @@ export function decodeObjectInfo(h: MinidumpHandle): ObjectInfo {
         const pid = ptrOf(0, size);
         const tid = ptrOf(size, size);
         if (pid !== undefined && tid !== undefined) {
-          if (pid !== 0n || tid !== 0n) lines.push(`    Mutant Owner ${hexMin(pid)}.${hexMin(tid)}`);
+          // Printed for free mutexes too (`Mutant Owner 0.0`).
+          lines.push(`    Mutant Owner ${hexMin(pid)}.${hexMin(tid)}`);
           fields['ownerProcessId'] = pid;
           fields['ownerThreadId'] = tid;
         }
@@ -182,8 +187,9 @@ export function decodeObjectInfo(h: MinidumpHandle): ObjectInfo {
 }
 
 function handleText(h: bigint, ptrSize: number): string {
-  // x64 debuggers print the full 64-bit handle; x86 ones the short form (`Handle 1cc`).
-  return ptrSize === 8 ? hexN(h, 16) : hexMin(h);
+  // Modern debuggers pad to the pointer width (`Handle 00000000000001e3`, x86 `Handle 000005bc`);
+  // the short form (`Handle 1cc`) is from older builds.
+  return hexN(ptrSize === 8 ? h : h & 0xffffffffn, ptrSize * 2);
 }
 
 /** The lines for one handle with the `!handle` flag bits: 1 type, 2 basic, 4 name, 8 object-specific. */

@@ -43,6 +43,8 @@ function handleDump(): Buffer {
       { handle: 0xd4n, typeName: 'Semaphore', grantedAccess: 0x1f0003, objectInfo: [{ infoType: 8, data: i32s(0, 1) }] },
       { handle: 0xd8n, typeName: 'ALPC Port', grantedAccess: 0x1f0001 },
       { handle: 0xdcn, typeName: 'File', grantedAccess: 0x12019f },
+      { handle: 0xe0n, typeName: 'Key', grantedAccess: 0x1 },
+      { handle: 0xe4n, typeName: 'Mutant', grantedAccess: 0x1f0001, objectInfo: [{ infoType: 2, data: Buffer.concat([i32s(1), Buffer.alloc(4)]) }, { infoType: 3, data: u64s(0n, 0n) }] },
     ])
     .build();
 }
@@ -66,13 +68,18 @@ t.test('!handle lists every handle with its type, then the summary', async (t) =
     '  Type         \tALPC Port',
     'Handle 00000000000000dc',
     '  Type         \tFile',
-    '8 Handles',
+    'Handle 00000000000000e0',
+    '  Type         \tKey',
+    'Handle 00000000000000e4',
+    '  Type         \tMutant',
+    '10 Handles',
     'Type           \tCount',
     'Event          \t2',
     'Section        \t1',
     'File           \t1',
-    'Mutant         \t1',
+    'Mutant         \t2',
     'Semaphore      \t1',
+    'Key            \t1',
     'Thread         \t1',
     'ALPC Port      \t1',
   ]);
@@ -105,9 +112,18 @@ t.test('!handle H f: attributes, access, counts, name, object information', asyn
     '  Name         \t\\Sessions\\1\\BaseNamedObjects\\crashlab-orders-lock',
     '  Object specific information',
     '    Mutex is Owned',
-    '    Mutant Count 1',
     '    Mutant Owner 1144.2ac',
   ]);
+  // As in WinDbg transcripts: a free mutex still names its (null) owner; a key handle with no
+  // standard rights says None; a thread's 0x1fffff lists the ten rights uext knows.
+  t.same((await r.lines('!handle e4 8')).slice(-3), ['  Object specific information', '    Mutex is Free', '    Mutant Owner 0.0']);
+  t.same((await r.lines('!handle e0 2')).slice(2, 5), ['  GrantedAccess\t0x1:', '         None', '         QueryValue']);
+  t.same((await r.lines('!handle d0 2')).slice(2, 5), [
+    '  GrantedAccess\t0x1fffff:',
+    '         Delete,ReadControl,WriteDac,WriteOwner,Synch',
+    '         Terminate,Suspend,Alert,GetContext,SetContext,SetInfo,QueryInfo,SetToken,Impersonate,DirectImpersonate',
+  ]);
+  t.same((await r.lines('!handle dc 2')).slice(3, 5), ['         ReadControl,Synch', '         Read/List,Write/Add File,Append/Add Subdir/CreatePipe,ReadEA,WriteEA,ReadAttr,WriteAttr']);
   t.same((await r.lines('!handle d0 f')).slice(-4), ['  Object specific information', '    Thread Id   1144.2a8', '    Priority    10', '    Base Priority 0']);
   t.same((await r.lines('!handle d4 8')).slice(-3), ['  Object specific information', '    Semaphore Count 0', '    Semaphore Limit 1']);
   t.same(await r.lines('!handle dc 4'), ['Handle 00000000000000dc', '  Name         \t<none>']);
@@ -123,13 +139,18 @@ t.test('!handle 0 f Type filters by type name (case-sensitive)', async (t) => {
   t.same(await r.lines('!handle 0 1 event'), ['0 handles of type event']);
 });
 
+t.test('x86 dumps pad handles to 8 digits', async (t) => {
+  const r = runner(new SynthDump().arch('x86').thread({ id: 1, context: { eip: 1n } }).handles([{ handle: 0x5bcn, typeName: 'Thread' }]).build());
+  t.same(await r.lines('!handle 5bc'), ['Handle 000005bc', '  Type         \tThread']);
+});
+
 t.test('missing stream and unknown handles', async (t) => {
   const r = runner(new SynthDump().arch('amd64').thread({ id: 1, context: { rip: 1n } }).build());
   const [res] = await r.results('!handle');
   t.equal(res?.failed, true);
   t.same(await r.lines('!handle'), ['!handle needs the HandleData stream (12), which this dump does not have (it was written without MiniDumpWithHandleData; procdump -ma and .dump /ma include it).']);
   const h = runner(handleDump());
-  t.same(await h.lines('!handle 1234'), ["Handle 0000000000001234 is not in the dump's handle data (8 handles)."]);
+  t.same(await h.lines('!handle 1234'), ["Handle 0000000000001234 is not in the dump's handle data (10 handles)."]);
 });
 
 /** Counts handle descriptors and their type names by walking the raw HandleDataStream (independent of the parser). */
