@@ -19,7 +19,7 @@ function pane(id: PaneId, s: UiState, width: number, height: number, theme: Them
   const common = { view: s.views[id], focused, width, height, theme };
   switch (id) {
     case 'threads':
-      return <ThreadsPane content={s.panes.threads} {...common} />;
+      return <ThreadsPane content={s.panes.threads} modules={s.panes.modules.items} stack={s.panes.stack} {...common} />;
     case 'stack':
       return <StackPane content={s.panes.stack} {...common} />;
     case 'exception':

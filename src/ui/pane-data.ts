@@ -213,11 +213,21 @@ export function memoryFrom(r: CommandResult, command: string): PaneContent<strin
   return { items: renderLines(r), command };
 }
 
-/** One Threads row: `. 0 24 "name" 00000001`40001e40`, current marked `.`, event thread `#`. */
-export function threadRowText(t: ThreadItem, width: number): string {
+/** `module+0xoffset` for an address inside a listed module (kn's form without symbols), else hex. */
+export function moduleOffset(pc: bigint, modules: readonly ModuleItem[]): string {
+  const m = modules.find((x) => pc >= x.start && pc < x.end);
+  return m ? `${escapeControl(m.name)}+0x${(pc - m.start).toString(16)}` : hexAddr(pc);
+}
+
+/**
+ * One Threads row: index, TID, top frame (the Stack pane's frame 0 for the
+ * thread it shows, else the pc as module+offset), suspend count, name; `.`
+ * marks the current thread, `#` the event thread.
+ */
+export function threadRowText(t: ThreadItem, width: number, modules: readonly ModuleItem[] = [], topFrame?: string): string {
   const mark = t.current ? '.' : t.event ? '#' : ' ';
-  const state = !t.hasContext ? 'no context' : t.pc !== undefined ? hexAddr(t.pc) : '';
-  const susp = t.suspendCount ? ` s${t.suspendCount}` : '';
+  const state = !t.hasContext ? 'no context' : topFrame !== undefined ? escapeControl(topFrame) : t.pc !== undefined ? moduleOffset(t.pc, modules) : '';
+  const susp = t.suspendCount ? ` (suspended ${t.suspendCount})` : '';
   const name = t.name !== undefined ? ` "${escapeControl(t.name)}"` : '';
   const head = `${mark}${String(t.index).padStart(3)} ${t.threadId.toString(16).padStart(5)}`;
   const line = `${head} ${state}${susp}${name}`;

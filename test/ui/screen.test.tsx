@@ -76,6 +76,8 @@ for (const [w, h] of [[80, 23], [120, 39], [200, 59]] as const) {
     t.match(text, /Code +c0000005 \(Access violation\)/);
     t.match(text, /Thread +0 \(TID 24\)/);
     t.match(text, /Modules \(2\)/);
+    t.match(text, /\. +0 +24 crashlab!read_field\+0x10/, 'the current thread shows its top frame from the Stack pane');
+    t.match(text, / +1 +28 crashlab\+0x1f40/, 'other threads: pc as module+offset');
     t.match(text, /0:000> \.lastevent/);
     t.match(text, /0:000> kn/, 'the input line');
     t.notMatch(text, /\u001b/, 'no escape from a thread name reaches the screen');
@@ -88,10 +90,10 @@ t.test('trust markers: blank for context/CFI, ~ frame pointer, ? scan', async (t
   const lines = frame(synthetic(120, 39));
   const row = (site: string) => lines.find((l) => l.includes(site)) ?? '';
   const col = lines.find((l) => l.includes('Stack of thread'))!.indexOf('Stack') - 2;
-  t.equal(row('read_field')[col], ' ');
-  t.equal(row('lookup_customer')[col], ' ');
-  t.equal(row('null_deref')[col], '~');
-  t.equal(row('main+0x2d')[col], '?');
+  t.equal(row('00 crashlab!read_field')[col], ' ');
+  t.equal(row('01 crashlab!lookup_customer')[col], ' ');
+  t.equal(row('02 crashlab!null_deref')[col], '~');
+  t.equal(row('03 crashlab!main+0x2d')[col], '?');
 });
 
 t.test('500 threads: only the visible rows are rendered, the selection stays in view', async (t) => {

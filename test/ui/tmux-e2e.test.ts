@@ -91,7 +91,7 @@ else {
     const s = await waitFor('narrow', /Modules \(\d+\)[\s\S]*0:000> \.lastevent/);
     for (const title of [/Threads \(\d+\)/, /Stack of thread 0/, /─ Exception/, /Modules \(\d+\)/, /Command/]) t.match(s, title);
     t.match(s, /Code +c0000005/);
-    t.match(s, /\. +0 +[0-9a-f]+ 0000/, 'the current thread row');
+    t.match(s, /\. +0 +[0-9a-f]+ [a-z0-9_]+[+!]/, 'the current thread row with its top frame');
     checkWidth(t, s, 80);
     t.equal(s.split('\n').filter((l) => l.length).length <= 24, true);
     // Resize to 200x60: the layout follows.

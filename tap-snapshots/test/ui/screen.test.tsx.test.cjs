@@ -7,11 +7,11 @@
 'use strict'
 exports[`test/ui/screen.test.tsx > TAP > screen at 120x40: every row fits, every pane shows > frame 1`] = `
 ▶ Command ───────────────────────────────────────────────────────│─ Threads (6) current 0 ──────────────────────────────
-                                                                 │.  0    24 00000001\`40001e40 s1
-                                                                 │   1    28 00000001\`40001f40
-                                                                 │   2    2c 00000001\`40002040
-                                                                 │   3    30 00000001\`40002140 "Render\\x1b[31mThread"
-                                                                 │   4    34 00000001\`40002240
+                                                                 │.  0    24 crashlab!read_field+0x10 (suspended 1)
+                                                                 │   1    28 crashlab+0x1f40
+                                                                 │   2    2c crashlab+0x2040
+                                                                 │   3    30 crashlab+0x2140 "Render\\x1b[31mThread"
+                                                                 │   4    34 crashlab+0x2240
                                                                  │   5    38 no context
                                                                  │
                                                                  │
@@ -49,11 +49,11 @@ Last event: 20.24: Access violation - code c0000005 (first/secon…│
 
 exports[`test/ui/screen.test.tsx > TAP > screen at 200x60: every row fits, every pane shows > frame 1`] = `
 ▶ Command ──────────────────────────────────────────────────────────────────────────│─ Threads (6) current 0 ─────────────────────────────────│─ Exception ─────────────────────────────────────────────
-                                                                                    │.  0    24 00000001\`40001e40 s1                          │Code     c0000005 (Access violation)
-                                                                                    │   1    28 00000001\`40001f40                             │Address  0000000140001e40 (crashlab!read_field+0x10)
-                                                                                    │   2    2c 00000001\`40002040                             │Thread   0 (TID 24)
-                                                                                    │   3    30 00000001\`40002140 "Render\\x1b[31mThread"      │Attempt to read from address 0000000000000010
-                                                                                    │   4    34 00000001\`40002240                             │Param[0] 0
+                                                                                    │.  0    24 crashlab!read_field+0x10 (suspended 1)        │Code     c0000005 (Access violation)
+                                                                                    │   1    28 crashlab+0x1f40                               │Address  0000000140001e40 (crashlab!read_field+0x10)
+                                                                                    │   2    2c crashlab+0x2040                               │Thread   0 (TID 24)
+                                                                                    │   3    30 crashlab+0x2140 "Render\\x1b[31mThread"        │Attempt to read from address 0000000000000010
+                                                                                    │   4    34 crashlab+0x2240                               │Param[0] 0
                                                                                     │   5    38 no context                                    │Param[1] 10
                                                                                     │                                                         │
                                                                                     │                                                         │
@@ -111,11 +111,11 @@ Last event: 20.24: Access violation - code c0000005 (first/second chance not ava
 
 exports[`test/ui/screen.test.tsx > TAP > screen at 80x24: every row fits, every pane shows > frame 1`] = `
 ─ Threads (6) current 0 ───────────────│─ Stack of thread 0 (4) ────────────────
-.  0    24 00000001\`40001e40 s1        │ 00 crashlab!read_field+0x10  [crashlab…
-   1    28 00000001\`40001f40           │ 01 crashlab!lookup_customer+0x19
-   2    2c 00000001\`40002040           │~02 crashlab!null_deref+0x9
-   3    30 00000001\`40002140 "Render\\x…│?03 crashlab!main+0x2d
-   4    34 00000001\`40002240           │
+.  0    24 crashlab!read_field+0x10 (s…│ 00 crashlab!read_field+0x10  [crashlab…
+   1    28 crashlab+0x1f40             │ 01 crashlab!lookup_customer+0x19
+   2    2c crashlab+0x2040             │~02 crashlab!null_deref+0x9
+   3    30 crashlab+0x2140 "Render\\x1b…│?03 crashlab!main+0x2d
+   4    34 crashlab+0x2240             │
    5    38 no context                  │
 ─ Exception ───────────────────────────│─ Modules (2) ──────────────────────────
 Code     c0000005 (Access violation)   │00000001\`40000000 crashlab (private pdb…
