@@ -7,6 +7,7 @@ import { modulesMatching } from '../common/symbol-args.js';
 import { moduleSymbolList } from '../common/symbol-list.js';
 import type { ListedSymbol } from '../common/symbol-list.js';
 import { symbolSignature } from './ln.js';
+import { xTypedLine } from '../common/symbol-types.js';
 
 export type XStyle = 'default' | 'verbose' | 'address' | 'name' | 'addressName';
 
@@ -54,12 +55,14 @@ export const xCommand: CommandSpec = {
     const t = requireTarget(ctx);
     let text = inv.args.trim();
     let style: XStyle = 'default';
+    let typed = false;
     for (let m = /^\/(\w)\s*/.exec(text); m; m = /^\/(\w)\s*/.exec(text)) {
       const o = m[1]!;
       if (o === 'v') style = 'verbose';
       else if (o === '0') style = 'address';
       else if (o === '1') style = 'name';
       else if (o === '2') style = 'addressName';
+      else if (o === 't') typed = true;
       else if (!'tfdaAnNzZpq'.includes(o)) throw new CommandError(`       ^ Syntax error in '${inv.raw}'`);
       text = text.slice(m[0].length);
     }
@@ -77,6 +80,8 @@ export const xCommand: CommandSpec = {
       }
     }
     rows.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.name.localeCompare(b.name)));
-    return ok(rows.map((r) => xLine(r, style, t.pointerSize)), { type: 'symbols', pattern: text, symbols: rows });
+    // /t: private types from the PDB (x /t mod!*), the usual line when a symbol has none.
+    const line = (r: XRow) => (typed && style === 'default' ? xTypedLine(t, r) : undefined) ?? xLine(r, style, t.pointerSize);
+    return ok(rows.map(line), { type: 'symbols', pattern: text, symbols: rows });
   },
 };

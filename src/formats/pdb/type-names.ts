@@ -103,7 +103,8 @@ export function typeName(ts: TypeStream | undefined, ti: number, depth = 0): str
 export function procedureArgs(ts: TypeStream | undefined, argList: number, depth = 0): string[] {
   const r = recordOf(ts, argList);
   if (r?.kind !== 'arglist') return [];
-  return r.args.map((a) => typeName(ts, a, depth + 1));
+  // Type index 0 (T_NOTYPE) at the end of an argument list marks C varargs.
+  return r.args.map((a) => (a === 0 ? '...' : typeName(ts, a, depth + 1)));
 }
 
 /** The dt spelling of a member type: `Int4B`, `Ptr64 _PEB_LDR_DATA`, `[16] UChar`, `Pos 0, 1 Bit`. */

@@ -1,0 +1,90 @@
+import { procScope } from '../../src/formats/pdb/locals.js';
+import type { PdbFile } from '../../src/formats/pdb/pdb-file.js';
+import { isDataKind, iterateSymbols, parseDataSym } from '../../src/formats/pdb/symbols.js';
+import { typeStreamsOf } from '../../src/formats/pdb/tpi.js';
+import { procedureArgs, typeName } from '../../src/formats/pdb/type-names.js';
+import { FormatError } from '../../src/bytes/errors.js';
+import { ptr } from '../../src/results/hex.js';
+import type { Target } from '../../src/session/target.js';
+
+/**
+ * Types of global symbols for `x /t`: a function's return and parameter
+ * types (from its S_*PROC32 record's procedure type), a variable's type
+ * (S_GDATA32 / S_LDATA32 in the global symbol records).
+ */
+export interface SymbolType {
+  /** Return type (functions) or the variable's type. */
+  type: string;
+  /** Parameter types of a function: `(int, char **)`. */
+  params?: string;
+}
+
+const dataTypes = new WeakMap<PdbFile, Map<string, number>>();
+
+/** Name → TPI type of global/static data (first record of each name). */
+function globalDataTypes(pdb: PdbFile): Map<string, number> {
+  const hit = dataTypes.get(pdb);
+  if (hit) return hit;
+  const out = new Map<string, number>();
+  try {
+    const si = pdb.dbi.symRecordStreamIndex;
+    if (si !== undefined && pdb.msf.hasStream(si)) {
+      const buf = pdb.msf.stream(si).readAll();
+      for (const r of iterateSymbols(buf)) {
+        if (!isDataKind(r.kind)) continue;
+        const d = parseDataSym(r);
+        if (!out.has(d.name)) out.set(d.name, d.typeIndex);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof FormatError)) throw e;
+  }
+  dataTypes.set(pdb, out);
+  return out;
+}
+
+/** The type of a symbol of module `pdb` (by RVA for functions, by name for data), when the PDB has one. */
+export function symbolType(pdb: PdbFile, s: { name: string; rva: number; kind: 'function' | 'data' }): SymbolType | undefined {
+  const { tpi, ipi } = typeStreamsOf(pdb.msf);
+  if (!tpi) return undefined;
+  try {
+    if (s.kind === 'data') {
+      const ti = globalDataTypes(pdb).get(s.name);
+      return ti === undefined ? undefined : { type: typeName(tpi, ti) };
+    }
+    const hit = pdb.lookup(s.rva);
+    const so = pdb.sectionOffsetOf(s.rva);
+    if (!hit || hit.kind !== 'proc' || hit.module === undefined || hit.rva !== s.rva || !so) return undefined;
+    const proc = pdb.moduleSymbols(hit.module)?.procAt(so.segment, so.offset);
+    if (!proc) return undefined;
+    const scope = procScope(pdb.moduleSymbols(hit.module)!, proc);
+    let ti = scope.typeIndex;
+    if (scope.isIdKind) {
+      const id = ipi?.record(ti);
+      if (id?.kind !== 'funcId') return undefined;
+      ti = id.type;
+    }
+    const r = tpi.record(ti);
+    if (r?.kind !== 'procedure') return undefined;
+    const args = procedureArgs(tpi, r.argList);
+    return { type: typeName(tpi, r.returnType), params: `(${args.length ? args.join(', ') : 'void'})` };
+  } catch (e) {
+    if (e instanceof FormatError) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * An `x /t` line: `00000001`40001eb0 int crashlab!divide (int, int)`,
+ * `00000001`4000e010 struct customer [3] crashlab!g_customers`; undefined
+ * when the symbol has no private type (the caller prints its usual line).
+ */
+export function xTypedLine(t: Target, row: { address: bigint; module: string; name: string; kind: 'function' | 'data' }): string | undefined {
+  const m = t.dump.moduleAt(row.address);
+  const pdb = m ? t.loadReport(m)?.symbols.pdb : undefined;
+  if (!m || !pdb) return undefined;
+  const st = symbolType(pdb, { name: row.name, rva: Number(row.address - m.baseOfImage), kind: row.kind });
+  if (!st) return undefined;
+  const a = ptr(row.address, t.pointerSize);
+  return st.params !== undefined ? `${a} ${st.type} ${row.module}!${row.name} ${st.params}` : `${a} ${st.type} ${row.module}!${row.name}`;
+}
