@@ -16,13 +16,15 @@ import { evalPrefix } from '../common/expr.js';
 const HANDLE_DATA_STREAM = 12;
 
 /**
- * The order `!handle`'s summary lists types in: uext keeps a fixed table of
- * object types (the order of the TypeName list in its documentation); types it
- * does not know follow in the order they first appear.
+ * The rows of `!handle`'s summary, in order. uext counts handles in a fixed
+ * table of object types: `None` first (handles without a type name and, as
+ * WinDbg transcripts show for `IRTimer`, types missing from its table), then
+ * the documented TypeName list, then the types added since Windows 8.
  */
 export const HANDLE_TYPE_ORDER = [
-  'Event', 'Section', 'File', 'Port', 'Directory', 'SymbolicLink', 'Mutant', 'WindowStation', 'Semaphore',
+  'None', 'Event', 'Section', 'File', 'Port', 'Directory', 'SymbolicLink', 'Mutant', 'WindowStation', 'Semaphore',
   'Key', 'Token', 'Process', 'Thread', 'Desktop', 'IoCompletion', 'Timer', 'Job', 'WaitablePort',
+  'TpWorkerFactory', 'ALPC Port', 'WaitCompletionPacket',
 ];
 
 /** Standard access rights (winnt.h), as `!handle` names them on the first GrantedAccess line. */
@@ -42,7 +44,7 @@ const SPECIFIC_RIGHTS: Record<string, [number, string][]> = {
   Timer: [[0x1, 'QueryState'], [0x2, 'ModifyState']],
   IoCompletion: [[0x1, 'QueryState'], [0x2, 'ModifyState']],
   Section: [[0x1, 'Query'], [0x2, 'MapWrite'], [0x4, 'MapRead'], [0x8, 'MapExecute'], [0x10, 'ExtendSize'], [0x20, 'MapExecuteExplicit']],
-  File: [[0x1, 'Read/List'], [0x2, 'Write/Add File'], [0x4, 'Append/Add Subdir/CreatePipe'], [0x8, 'ReadEA'], [0x10, 'WriteEA'], [0x20, 'Execute/Traverse'], [0x40, 'DeleteChild'], [0x80, 'ReadAttr'], [0x100, 'WriteAttr']],
+  File: [[0x1, 'Read/List'], [0x2, 'Write/Add'], [0x4, 'Append/SubDir/CreatePipe'], [0x8, 'ReadEA'], [0x10, 'WriteEA'], [0x20, 'Execute/Traverse'], [0x40, 'DeleteChild'], [0x80, 'ReadAttr'], [0x100, 'WriteAttr']],
   Key: [[0x1, 'QueryValue'], [0x2, 'SetValue'], [0x4, 'CreateSubKey'], [0x8, 'EnumSubKey'], [0x10, 'Notify'], [0x20, 'CreateLink']],
   Directory: [[0x1, 'Query'], [0x2, 'Traverse'], [0x4, 'Create'], [0x8, 'CreateSubdir']],
   SymbolicLink: [[0x1, 'Query']],
@@ -211,16 +213,14 @@ export function handleLines(h: MinidumpHandle, flags: number, ptrSize: number): 
   return lines;
 }
 
-/** `N Handles` then `Type <tab> Count` rows in uext's type order. */
+/** `N Handles` then `Type <tab> Count` rows in uext's type order; unnamed and unknown types count as None. */
 export function summaryLines(handles: MinidumpHandle[]): { lines: string[]; counts: [string, number][] } {
   const counts = new Map<string, number>();
   for (const h of handles) {
-    const name = h.typeName || '<none>';
+    const name = HANDLE_TYPE_ORDER.includes(h.typeName) ? h.typeName : 'None';
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }
-  const known = HANDLE_TYPE_ORDER.filter((n) => counts.has(n));
-  const others = [...counts.keys()].filter((n) => !HANDLE_TYPE_ORDER.includes(n));
-  const ordered: [string, number][] = [...known, ...others].map((n) => [n, counts.get(n) ?? 0]);
+  const ordered: [string, number][] = HANDLE_TYPE_ORDER.filter((n) => counts.has(n)).map((n) => [n, counts.get(n) ?? 0]);
   const lines = [`${handles.length} Handles`, `Type           \tCount`, ...ordered.map(([n, c]) => `${n.padEnd(15)}\t${c}`)];
   return { lines, counts: ordered };
 }

@@ -123,7 +123,7 @@ t.test('!handle H f: attributes, access, counts, name, object information', asyn
     '         Delete,ReadControl,WriteDac,WriteOwner,Synch',
     '         Terminate,Suspend,Alert,GetContext,SetContext,SetInfo,QueryInfo,SetToken,Impersonate,DirectImpersonate',
   ]);
-  t.same((await r.lines('!handle dc 2')).slice(3, 5), ['         ReadControl,Synch', '         Read/List,Write/Add File,Append/Add Subdir/CreatePipe,ReadEA,WriteEA,ReadAttr,WriteAttr']);
+  t.same((await r.lines('!handle dc 2')).slice(3, 5), ['         ReadControl,Synch', '         Read/List,Write/Add,Append/SubDir/CreatePipe,ReadEA,WriteEA,ReadAttr,WriteAttr']);
   t.same((await r.lines('!handle d0 f')).slice(-4), ['  Object specific information', '    Thread Id   1144.2a8', '    Priority    10', '    Base Priority 0']);
   t.same((await r.lines('!handle d4 8')).slice(-3), ['  Object specific information', '    Semaphore Count 0', '    Semaphore Limit 1']);
   t.same(await r.lines('!handle dc 4'), ['Handle 00000000000000dc', '  Name         \t<none>']);
@@ -137,6 +137,17 @@ t.test('!handle 0 f Type filters by type name (case-sensitive)', async (t) => {
   const lines = await r.lines('!handle 0 1 Event');
   t.same(lines, ['Handle 00000000000000ac', '  Type         \tEvent', 'Handle 00000000000000b0', '  Type         \tEvent', '2 handles of type Event']);
   t.same(await r.lines('!handle 0 1 event'), ['0 handles of type event']);
+});
+
+t.test('the summary counts unnamed and unknown types as None, first (as in WinDbg transcripts)', async (t) => {
+  const r = runner(
+    new SynthDump()
+      .arch('amd64')
+      .thread({ id: 1, context: { rip: 1n } })
+      .handles([{ handle: 4n, typeName: 'WaitCompletionPacket' }, { handle: 8n, typeName: 'IRTimer' }, { handle: 0xcn }, { handle: 0x10n, typeName: 'Event' }])
+      .build(),
+  );
+  t.same((await r.lines('!handle')).slice(-5), ['4 Handles', 'Type           \tCount', 'None           \t2', 'Event          \t1', 'WaitCompletionPacket\t1']);
 });
 
 t.test('x86 dumps pad handles to 8 digits', async (t) => {
@@ -167,7 +178,7 @@ function rawHandleTypes(file: Buffer): Map<string, number> {
     for (let j = 0; j < count; j++) {
       const d = rva + header + j * size;
       const typeRva = file.readUInt32LE(d + 8);
-      const name = typeRva ? file.toString('utf16le', typeRva + 4, typeRva + 4 + file.readUInt32LE(typeRva)) : '<none>';
+      const name = typeRva ? file.toString('utf16le', typeRva + 4, typeRva + 4 + file.readUInt32LE(typeRva)) : '';
       out.set(name, (out.get(name) ?? 0) + 1);
     }
   }
@@ -186,13 +197,19 @@ t.test('corpus: 147 handles of tiny-exe-with-cet-xsave.dmp', async (t) => {
   t.ok(at > 0, 'summary line');
   t.equal(lines.filter((l) => l.startsWith('Handle ')).length, 147);
   const expected = rawHandleTypes(readFileSync(path));
+  // uext's summary table: unnamed types and types it does not know (IRTimer here) count as None.
+  const table = ['Event', 'Section', 'File', 'Directory', 'Mutant', 'Semaphore', 'Key', 'Thread', 'Desktop', 'WindowStation', 'IoCompletion', 'TpWorkerFactory', 'ALPC Port', 'WaitCompletionPacket'];
+  let none = 0;
+  for (const [name, n] of expected) if (!table.includes(name)) none += n;
   let total = 0;
   for (const row of lines.slice(at + 2)) {
     const [name, count] = row.split('\t');
-    t.equal(Number(count), expected.get((name ?? '').trimEnd()), `count of ${name?.trimEnd()}`);
+    const key = (name ?? '').trimEnd();
+    t.equal(Number(count), key === 'None' ? none : expected.get(key), `count of ${key}`);
     total += Number(count);
   }
   t.equal(total, 147);
+  t.equal(lines[at + 2]?.split('\t')[0]?.trimEnd(), 'None', 'None comes first');
   const events = await r.lines('!handle 0 f Event');
   t.equal(events.at(-1), `${expected.get('Event')} handles of type Event`);
 });
