@@ -21,14 +21,22 @@ import { mutate, rng, shapeOf, truncateAt, type DumpShape, type Mutant } from '.
 import type { CaseOutcome } from '../fixtures/robustness/fuzz-case.js';
 import type { CaseRequest } from '../fixtures/robustness/fuzz-worker.js';
 
-const CASES = Number(process.env['FUZZ_CASES'] ?? 2500);
+const CASES = Number(process.env['FUZZ_CASES'] ?? 2000);
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261121);
 const CASE_MS = Number(process.env['FUZZ_CASE_MS'] ?? 5000);
 /** Wall-clock cap for the whole run (CI); the cases not reached are reported, not failed. */
 const BUDGET_MS = Number(process.env['FUZZ_BUDGET_MS'] ?? (CASES > 3000 ? 3_600_000 : 200_000));
 const SAVE = process.env['FUZZ_SAVE'];
 
-interface Seed { name: string; bytes: Buffer; shape: DumpShape }
+interface Seed { name: string; bytes: Buffer; shape: DumpShape; paths: { symbolPath: string; imagePath: string } }
+
+/** Where the seed's images and symbols are (PDB, .sym, PE files): some cases load them, so symbol parsing meets garbage too. */
+function pathsFor(file: string): Seed['paths'] {
+  const dir = path.dirname(file);
+  if (dir.endsWith(path.join('corpus', 'wine-x64'))) return { symbolPath: dir, imagePath: `${dir};${path.join(CORPUS, 'images', 'wine-8.0-x64')}` };
+  if (dir.endsWith(path.join('corpus', 'windows'))) return { symbolPath: path.join(dir, 'symbols'), imagePath: '' };
+  return { symbolPath: dir, imagePath: dir };
+}
 
 function seeds(): Seed[] {
   const files: string[] = [];
@@ -41,11 +49,11 @@ function seeds(): Seed[] {
   }
   return files.map((f) => {
     const bytes = readFileSync(f);
-    return { name: path.basename(f), bytes, shape: shapeOf(bytes) };
+    return { name: path.basename(f), bytes, shape: shapeOf(bytes), paths: pathsFor(f) };
   });
 }
 
-interface Case { seed: Seed; mutant: Mutant; caseSeed: number }
+interface Case { seed: Seed; mutant: Mutant; caseSeed: number; symbols: boolean }
 
 /** Every stream boundary of every seed first, then seeded random mutations up to CASES. */
 function plan(all: Seed[]): Case[] {
@@ -53,14 +61,15 @@ function plan(all: Seed[]): Case[] {
   for (const s of all) {
     const cuts = new Set<number>();
     for (const st of s.shape.streams) for (const at of [st.rva, st.rva + st.size]) if (at > 0 && at < s.bytes.length) cuts.add(at);
-    for (const at of [...cuts].sort((a, b) => a - b)) out.push({ seed: s, mutant: truncateAt(s.bytes, at), caseSeed: -at });
+    for (const at of [...cuts].sort((a, b) => a - b)) out.push({ seed: s, mutant: truncateAt(s.bytes, at), caseSeed: -at, symbols: false });
   }
   const boundary = out.length;
   const pick = rng(SEED);
   for (let i = 0; out.length < Math.max(CASES, boundary + 1); i++) {
     const s = all[Math.floor(pick() * all.length)] as Seed;
     const caseSeed = (SEED * 7919 + i * 104729) >>> 0;
-    out.push({ seed: s, mutant: mutate(s.bytes, s.shape, caseSeed), caseSeed });
+    // One case in twelve loads the seed's images and symbols (ten times slower: PDB, .sym and PE parsing).
+    out.push({ seed: s, mutant: mutate(s.bytes, s.shape, caseSeed), caseSeed, symbols: i % 12 === 5 });
   }
   // Keep the boundary cases even when CASES is small; trim random ones instead.
   return out.slice(0, Math.max(CASES, boundary));
@@ -92,7 +101,7 @@ class Runner {
     if (!this.worker) await this.start();
     const w = this.worker as Worker;
     const bytes = new Uint8Array(c.mutant.bytes);
-    const req: CaseRequest = { id, name: c.seed.name, bytes };
+    const req: CaseRequest = { id, name: c.seed.name, bytes, ...(c.symbols ? c.seed.paths : {}) };
     return new Promise((resolve) => {
       const cleanup = () => {
         clearTimeout(timer);
@@ -152,7 +161,7 @@ t.test('mutation fuzzer: no crash, no hang, bounded memory', async (t) => {
   let ran = 0;
   const t0 = Date.now();
   const report = (c: Case, what: string) => {
-    failures.push(`${c.seed.name} case ${c.caseSeed} (${c.mutant.description}): ${what}`);
+    failures.push(`${c.seed.name} case ${c.caseSeed}${c.symbols ? ' with symbols' : ''} (${c.mutant.description}): ${what}`);
     if (SAVE) {
       mkdirSync(SAVE, { recursive: true });
       writeFileSync(path.join(SAVE, `${c.seed.name}.${c.caseSeed}.dmp`), c.mutant.bytes);
