@@ -4,7 +4,8 @@
  * are x86 contexts and walk here.
  */
 import {
-  MAX_FRAME_GAP, SCAN_WORDS, SCAN_WORDS_TRUSTED, callerByCfi, callerByShadowStack, looksLikeReturnAddress, pick, readWord, scanForReturnAddress,
+  MAX_FRAME_GAP, SCAN_WORDS, SCAN_WORDS_TRUSTED, callerByCfi, callerByShadowStack, looksLikeReturnAddress, pick, readWord, safeModuleAt,
+  scanForReturnAddress,
 } from './common.js';
 import { runPostfixProgram } from './postfix.js';
 import type { CalleeFrame, CallerCandidate, UnwindEnvironment, WinFrameInfo } from './types.js';
@@ -20,6 +21,9 @@ export const STACK_INFO_FPO = 0;
 export const STACK_INFO_FRAME_DATA = 4;
 
 const word = (env: UnwindEnvironment, addr: bigint): bigint | undefined => readWord(env, addr & M32, 4);
+
+/** Breakpad's program for frames that neither use nor save EBP (it is carried through unchanged). */
+const PROGRAM_NO_EBP = '$eip .raSearchStart ^ = $esp .raSearchStart 4 + =';
 
 /**
  * Breakpad `StackwalkerX86::GetCallerByWindowsFrameInfo` (C.5): compute
@@ -50,7 +54,7 @@ export function callerByWinFrameInfo(env: UnwindEnvironment, callee: CalleeFrame
   } else if (info.allocatesBasePointer) {
     program = '$eip .raSearchStart ^ = $ebp $esp .cbCalleeParams + .cbSavedRegs + 8 - ^ = $esp .raSearchStart 4 + =';
   } else {
-    program = '$eip .raSearchStart ^ = $esp .raSearchStart 4 + =';
+    program = PROGRAM_NO_EBP;
   }
   // A program that realigns the stack (`@`) is relative to EBP (Breakpad).
   if (program.includes('@') && ebp !== undefined) raSearchStart = (ebp + 4n) & M32;
@@ -81,18 +85,38 @@ export function callerByWinFrameInfo(env: UnwindEnvironment, callee: CalleeFrame
     const v = vars.get(`$${r}`);
     if (v !== undefined) out[r] = v;
   }
+  const callerEbp = out.ebp ?? 0n;
 
-  if (eip !== 0n && !looksLikeReturnAddress(env, eip)) {
-    // The program's answer is not code: rescan from .raSearchStart (MSVC /LTCG writes wrong
-    // cbSavedRegs), as Breakpad does, and keep EBP only if it still chains.
-    const rescue = scanForReturnAddress(env, raSearchStart, isContext ? SCAN_WORDS_TRUSTED : SCAN_WORDS);
-    if (rescue === undefined) return undefined;
-    eip = rescue.value;
-    esp2 = (rescue.address + 4n) & M32;
-    trust = 'cfi-scan';
-    if (!assigned.has('$ebp')) {
-      const saved = word(env, rescue.address - 4n);
-      if (saved !== undefined && saved > rescue.address && saved - rescue.address <= MAX_FRAME_GAP) out.ebp = saved;
+  // $eip = $ebp = 0 is the end of the stack. Otherwise, an $eip outside every module means the
+  // frame data lied (MSVC /LTCG writes cbSavedRegs = 0): scan from one word above .raSearchStart.
+  if (eip !== 0n || callerEbp !== 0n) {
+    let offset = 0n;
+    if (safeModuleAt(env, eip) === undefined) {
+      const from = (raSearchStart + 4n) & M32;
+      const rescue = scanForReturnAddress(env, from, isContext ? SCAN_WORDS_TRUSTED : SCAN_WORDS);
+      if (rescue === undefined) return undefined;
+      eip = rescue.value;
+      esp2 = (rescue.address + 4n) & M32;
+      offset = rescue.address - from;
+      trust = 'cfi-scan';
+    }
+    // Programs and fUseBP frames restore EBP; when it does not point at readable memory, or a scan
+    // skipped frames (EBP below the return address), look for it in the saved-register area, highest
+    // slot first (Breakpad).
+    if (program !== PROGRAM_NO_EBP) {
+      const ebp = out.ebp;
+      const skipped = trust !== 'cfi' && ebp !== undefined && ebp <= raSearchStart + offset;
+      if (ebp === undefined || skipped || word(env, ebp) === undefined) {
+        const end = (esp + calleeParams) & M32;
+        for (let at = end + BigInt(info.savedRegisterSize) + offset; at >= end; at -= 4n) {
+          const candidate = word(env, at);
+          if (candidate === undefined) break;
+          if (word(env, candidate) !== undefined) {
+            out.ebp = candidate;
+            break;
+          }
+        }
+      }
     }
   }
   out.eip = eip;

@@ -113,14 +113,15 @@ t.test('FPO with fUseBP recovers EBP from the saved-register area', async (t) =>
   t.equal(frames[1]?.fp, 0xebebn);
 });
 
-t.test('a program whose result is not code is rescued by scanning (cfi-scan)', async (t) => {
-  // cbSavedRegs says 0 but the function saved one register (the MSVC /LTCG case).
-  const s = new StackBuilder(STACK, 4).word(0x3333n).word(EXE + 0x2105n).fill(3);
+t.test('a program whose result is not code is rescued by scanning (cfi-scan), and EBP is searched for', async (t) => {
+  // cbSavedRegs says 0 but the function saved registers (the MSVC /LTCG case): four words sit above the computed slot.
+  const s = new StackBuilder(STACK, 4).word(0x3333n).word({ label: 'frame' }).word(0x5555n).word(0x6666n).mark('ra').word(EXE + 0x2105n).mark('frame').fill(3);
   const info = (a: bigint): WinFrameInfo | undefined => (a < EXE + 0x1100n ? fpo({ type: 4, hasProgramString: true, programString: '$T0 .raSearch = $eip $T0 ^ = $esp $T0 4 + =' }) : undefined);
   const frames = walkStack(env(s.build(), { image: withCalls(exeImage(), 0x2105), info }), fakeContext('x86', { eip: EXE + 0x1010n, esp: STACK, ebp: 1n }));
   t.equal(frames[1]?.pc, EXE + 0x2105n);
-  t.equal(frames[1]?.sp, STACK + 8n);
-  t.ok(frames[1]?.trust === 'cfi' || frames[1]?.trust === 'cfi-scan');
+  t.equal(frames[1]?.sp, s.address('ra') + 4n);
+  t.equal(frames[1]?.trust, 'cfi-scan');
+  t.equal(frames[1]?.fp, s.address('frame'), 'EBP taken from the saved-register area: the highest slot that points at readable memory');
 });
 
 t.test('a program that yields $eip = 0 ends the walk', async (t) => {
