@@ -33,7 +33,12 @@ export interface RunawayRow {
 
 function section(title: string, rows: RunawayRow[]): string[] {
   const sorted = [...rows].sort((a, b) => (a.ticks === b.ticks ? a.index - b.index : a.ticks > b.ticks ? -1 : 1));
-  return [` ${title}`, '  Thread       Time', ...sorted.map((r) => `${String(r.index).padStart(4)}:${r.threadId.toString(16).padEnd(10)}${runawayTime(r.ticks)}`)];
+  // `   13:4e1c     0 days ...`: three spaces, index:tid, the time from column 15 (WinDbg transcripts).
+  const row = (r: RunawayRow) => {
+    const head = `   ${r.index}:${r.threadId.toString(16)}`;
+    return `${head.length < 15 ? head.padEnd(15) : `${head} `}${runawayTime(r.ticks)}`;
+  };
+  return [` ${title}`, '  Thread       Time', ...sorted.map(row)];
 }
 
 /** The dump's own time as a FILETIME (the header's TimeDateStamp is a time_t). */

@@ -54,6 +54,18 @@ t.test('!runaway 7: user, kernel and elapsed time', async (t) => {
   t.equal(threads.find((x) => x.threadId === 0xbfc)?.userTime, 31n * MS);
 });
 
+t.test('two-digit thread numbers keep the time in column 15 (as in WinDbg transcripts)', async (t) => {
+  const d = new SynthDump().arch('amd64').header({ timeDateStamp: DUMP_TIME_T });
+  for (let i = 0; i < 14; i++) d.thread({ id: 0x4e10 + i, context: { rip: 1n } });
+  d.threadInfo([{ threadId: 0x4e1d, userTime: 71203n * MS }, { threadId: 0x4e10, userTime: 5n * MS }]);
+  t.same(await runner(d.build()).lines('!runaway'), [
+    ' User Mode Time',
+    '  Thread       Time',
+    '   13:4e1d     0 days 0:01:11.203',
+    '   0:4e10      0 days 0:00:00.005',
+  ]);
+});
+
 t.test('without ThreadInfoList there are no times to show', async (t) => {
   const r = runner(new SynthDump().arch('amd64').thread({ id: 1, context: { rip: 1n } }).build());
   const [res] = await r.results('!runaway');
