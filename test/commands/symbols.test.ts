@@ -42,6 +42,12 @@ t.test('x: wildcard patterns, sorted by address, code vs data', { skip: !HAVE_CO
   const addrs = wait.map((l) => BigInt(`0x${l.slice(0, 17).replace('`', '')}`));
   t.same(addrs, [...addrs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), 'sorted by address');
   t.same(await s.run('x crashlab!no_such_symbol_*'), [], 'no match: no output');
+  // Globals (S_GDATA32/S_LDATA32) are data: `= <no type information>`, in ln's exact matches too.
+  const globals = await s.run('x crashlab!g_*');
+  t.ok(globals.length >= 2);
+  for (const l of globals) t.match(l, /^00000001`4000[0-9a-f]{4} crashlab!g_\w+ = <no type information>$/);
+  const first = /crashlab!(g_\w+)/.exec(globals[0]!)![1]!;
+  t.same((await s.run(`ln crashlab!${first}`)).slice(1), ['Exact matches:', `    crashlab!${first} = <no type information>`]);
 });
 
 t.test('lmv: mapped image file and version resource strings', { skip: !HAVE_CORPUS && 'corpus absent' }, async (t) => {
