@@ -341,7 +341,7 @@ export function analyzeHang(t: AnalysisTarget): HangAnalysis {
       } else {
         edges.push({ from: b.index, description: `thread ${b.index} waits for critical section ${hex(w.address!)}, which records no owner (released just now, or corrupted)`, proven: true });
       }
-    } else if ((w.kind === 'handle' || w.kind === 'handles') && w.handles?.length) {
+    } else if ((w.kind === 'handle' || w.kind === 'handles') && w.handles?.length && !b.sameStackAs) {
       const types = w.handleInfo?.map((h) => h?.typeName.toLowerCase());
       const what = w.handles.map((h, i) => `${types?.[i] ?? 'object'} handle ${hex(h)}`).join(', ');
       edges.push({ from: b.index, description: `thread ${b.index} waits on ${what}; its owner/signaller cannot be proven from a user-mode dump`, proven: false });
@@ -485,6 +485,11 @@ function holdsValue(t: AnalysisTarget, b: BlockedThread, value: bigint): string 
   return undefined;
 }
 
+function sameStackText(others: number[]): string {
+  if (others.length > 6) return `same stack as ${others.length} other threads: ${others.slice(0, 4).join(', ')}, …`;
+  return `same stack as thread${others.length > 1 ? 's' : ''} ${others.join(', ')}`;
+}
+
 /** Cycles in the thread wait graph (edges with a known target thread). */
 function findCycles(edges: WaitEdge[]): { threads: number[]; proven: boolean }[] {
   const next = new Map<number, WaitEdge>();
@@ -514,7 +519,7 @@ export function hangLines(h: HangAnalysis, o: { verbose: boolean; pointerSize: n
   lines.push('BLOCKED_THREADS:  ');
   if (h.blocked.length === 0) lines.push('    (none: no thread is in a recognized wait function)');
   for (const b of h.blocked) {
-    lines.push(`    Thread ${b.index} (id ${b.threadId.toString(16)})${b.caller ? ` in ${frameText(b.caller)}` : ''} ${waitText(b)}${b.sameStackAs ? ` (same stack as thread${b.sameStackAs.length > 1 ? 's' : ''} ${b.sameStackAs.join(', ')}: likely idle workers of one pool)` : ''}`);
+    lines.push(`    Thread ${b.index} (id ${b.threadId.toString(16)})${b.caller ? ` in ${frameText(b.caller)}` : ''} ${waitText(b)}${b.sameStackAs ? ` (${sameStackText(b.sameStackAs)}: likely idle workers of one pool)` : ''}`);
     if (b.wait.recovered && o.verbose) lines.push(`        (recovered from the ${b.wait.recovered.source}: ${b.wait.recovered.detail})`);
     for (const e of b.earlierWaits ?? []) lines.push(`        earlier in this function: ${e.callee}(${hex(e.firstArg!.value)}) at ${hex(e.address)} returned`);
     if (b.wait.unrecoveredReason) lines.push(`        (not recovered: ${b.wait.unrecoveredReason})`);
