@@ -31,6 +31,9 @@ export function variablesOfFrame(t: Target, frames: StackFrame[], index: number)
     mem: targetMemory(t),
   };
   if (index > 0 && f.isMachineFrame) site.frameNumber = 0;
+  // x86 VFRAME: the return address sits just below the caller's stack pointer.
+  const caller = frames[index + 1];
+  if (f.context.arch === 'x86' && caller) site.returnAddressSlot = caller.sp - 4n;
   return frameVariables(site);
 }
 

@@ -26,6 +26,11 @@ export interface FrameSite {
   frameNumber: number;
   /** Registers known for this frame (absent = not recovered). */
   regs: Record<string, bigint>;
+  /**
+   * x86: where this frame's return address is stored (the caller's stack
+   * pointer − 4), which is VFRAME ($T0) for frame-data functions.
+   */
+  returnAddressSlot?: bigint;
   mem: ValueMemory;
 }
 
@@ -171,9 +176,14 @@ function readLocation(site: FrameSite, scope: ProcScope, v: ProcVariable, l: Var
     const fp = scope.frameProc;
     const enc = fp ? (v.isParam ? fp.paramBasePointer : fp.localBasePointer) : 0;
     baseName = framePointerRegister(site.arch, enc);
-    if (!baseName) return { ok: false, reason: enc === 1 && site.arch === 'x86' ? 'VFRAME-relative locals (x86 frame data) are not supported' : 'the procedure has no frame pointer record (S_FRAMEPROC)' };
+    if (enc === 1 && site.arch === 'x86') {
+      // VFRAME ($T0 of the frame data programs) is the address of the return address.
+      if (site.returnAddressSlot === undefined) return { ok: false, reason: 'VFRAME needs the caller frame, which the walk did not find' };
+      baseName = '$T0';
+      base = site.returnAddressSlot;
+    } else if (!baseName) return { ok: false, reason: 'the procedure has no frame pointer record (S_FRAMEPROC)' };
   }
-  base = site.regs[baseName];
+  base ??= site.regs[baseName];
   if (base === undefined) return { ok: false, reason: unavailableReason(site, baseName) };
   const address = (base + BigInt(l.offset)) & (site.mem.pointerSize === 4 ? 0xffffffffn : 0xffffffffffffffffn);
   const location: VariableLocation = { kind: 'memory', address, base: baseName, offset: l.offset };

@@ -173,3 +173,36 @@ t.test('frameVariables in a caller frame: volatile and unsaved registers say why
   t.match(inBlock.variables.find((v) => v.name === 'i'), { unavailable: 'rbx was not saved by a callee of frame 01' });
   t.equal(frameVariables(site(pdb, 0x300, 0, {})), undefined, 'no procedure there');
 });
+
+t.test('x86: VFRAME-relative parameters and S_BPREL32 locals', async (t) => {
+  const bpRel = (name: string, type: number, off: number) => symRecord(0x110b, Buffer.concat([i32(off), u32(type), cstr(name)]));
+  const syms = Buffer.concat([
+    proc32('f32', 1, 0x100, 0x40),
+    frameProc(2, 1), // locals EBP-relative, parameters VFRAME-relative
+    local('arg', 0x74, 1),
+    defFp(4, range(0x100, 0x40)),
+    bpRel('old', 0x74, -8),
+    symEnd(),
+  ]);
+  const spec: SynthPdb = {
+    guid: Buffer.alloc(16, 2), age: 1, signature: 1, machine: 0x14c,
+    sections: [{ name: '.text', va: 0x1000, size: 0x1000, characteristics: 0x60000020 }],
+    modules: [{ name: 'x.obj', symbols: syms, contributions: [{ section: 1, offset: 0x100, size: 0x40 }] }],
+    publics: [],
+  };
+  const streams = buildPdbStreams(spec);
+  streams[2] = tpiStream();
+  const pdb = PdbFile.fromSource(new BufferSource(writeMsf(streams, { blockSize: 512 }).bytes));
+  const stack = Buffer.alloc(0x100);
+  stack.writeInt32LE(77, 0x44); // [VFRAME + 4] with VFRAME = 0x5040
+  stack.writeInt32LE(-3, 0x18); // [ebp - 8] with ebp = 0x5020
+  const mem: ValueMemory = { pointerSize: 4, read: (a, n) => (a >= 0x5000n && a < 0x5100n ? stack.subarray(Number(a - 0x5000n), Number(a - 0x5000n) + n) : Buffer.alloc(0)) };
+  const base = 0x400000n;
+  const s: FrameSite = { arch: 'x86', pdb, moduleBase: base, pc: base + 0x1110n, frameNumber: 0, regs: { ebp: 0x5020n, esp: 0x5000n }, mem, returnAddressSlot: 0x5040n };
+  const fv = frameVariables(s)!;
+  const m = new Map(fv.variables.map((v) => [v.name, v]));
+  t.match(m.get('arg'), { value: '0n77', location: { kind: 'memory', address: 0x5044n, base: '$T0' } });
+  t.match(m.get('old'), { value: '0n-3', location: { kind: 'memory', address: 0x5018n, base: 'ebp' } });
+  const noCaller = frameVariables({ ...s, returnAddressSlot: undefined } as FrameSite)!;
+  t.match(noCaller.variables.find((v) => v.name === 'arg'), { unavailable: /VFRAME/ });
+});

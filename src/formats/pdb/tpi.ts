@@ -368,6 +368,7 @@ export class TypeStream {
   private indexOffsets: Array<{ ti: number; offset: number }> | undefined;
   private hashValues: Uint32Array | undefined | null;
   private nameIndex: Map<string, number[]> | undefined;
+  private readonly forwardCache = new Map<number, number>();
 
   constructor(msf: MsfFile, streamIndex: number) {
     this.stream = msf.stream(streamIndex);
@@ -504,6 +505,14 @@ export class TypeStream {
    * then a scan of all records when the hash stream is missing.
    */
   resolveForward(ti: number): number {
+    const known = this.forwardCache.get(ti);
+    if (known !== undefined) return known;
+    const found = this.resolveForwardImpl(ti);
+    this.forwardCache.set(ti, found);
+    return found;
+  }
+
+  private resolveForwardImpl(ti: number): number {
     const r = this.record(ti);
     if (!r || (r.kind !== 'udt' && r.kind !== 'enum') || !r.isForwardRef) return ti;
     const matches = (c: TypeRecord | undefined): boolean =>
