@@ -215,7 +215,7 @@ export const tebCommand: CommandSpec = {
   group: 'extension',
   syntax: '!teb [Address]',
   summary: 'Thread environment block of the current thread: stack bounds, ClientId, PEB, last error/status',
-  help: 'Reads the TEB from the dump\'s memory (captured by full and Crashpad dumps; plain minidumps usually lack it).\nWOW64 processes show the 32-bit TEB first, then the 64-bit one.',
+  help: 'Reads the TEB from the dump\'s memory (captured by full and Crashpad dumps; plain minidumps usually lack it).\nFor WOW64 processes the 32-bit TEB\'s address comes first, then the native TEB (the 32-bit fields are in the JSON data).',
   examples: ['!teb', '~3 !teb', '!teb 000000d2`de29d000'],
   threadPrefix: true,
   run(ctx, inv) {
@@ -244,11 +244,10 @@ export const tebCommand: CommandSpec = {
     const lines: string[] = [];
     const data: Record<string, unknown> = { type: 'teb', ...tebData(info) };
     if (!inv.args.trim() && isWow64(t)) {
+      // As WinDbg prints it for WOW64 processes: the 32-bit TEB's address, then the native TEB's fields.
       const t32 = readTebAt(t, address + WOW64_TEB32_OFFSET, TEB32);
-      if (t32.captured > 0) {
-        lines.push(...tebLines(t32, 'Wow64 TEB32'));
-        data['wow64Teb32'] = tebData(t32);
-      }
+      lines.push(`Wow64 TEB32 at ${plainPtr(t32.address, 8)}`);
+      if (t32.captured > 0) data['wow64Teb32'] = tebData(t32);
       lines.push(...tebLines(info, 'Wow64 TEB'));
     } else {
       lines.push(...tebLines(info, 'TEB'));

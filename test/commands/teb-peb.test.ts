@@ -248,13 +248,15 @@ t.test('WOW64: the 32-bit TEB and PEB come first', async (t) => {
     .memory(0x6000n, peb64)
     .build();
   const r = runner(buf);
+  // As in a WinDbg transcript of a WOW64 process: the TEB32's address, then the native TEB.
   const lines = await r.lines('!teb');
-  t.equal(lines[0], 'Wow64 TEB32 at 00009000');
-  t.equal(lines[7], '    Self:                 00009000');
-  t.equal(lines[9], '    ClientId:             00001f68 . 00002e74');
-  t.equal(lines[13], '    LastErrorValue:       5');
-  t.equal(lines[17], 'Wow64 TEB at 0000000000007000');
-  t.equal(lines[24], '    Self:                 0000000000007000');
+  t.equal(lines[0], 'Wow64 TEB32 at 0000000000009000');
+  t.equal(lines[1], 'Wow64 TEB at 0000000000007000');
+  t.equal(lines[8], '    Self:                 0000000000007000');
+  const [res] = await r.results('!teb');
+  const t32 = res?.data?.['wow64Teb32'] as Record<string, unknown>;
+  t.equal(t32['clientIdThread'], 0x2e74n);
+  t.equal(t32['lastErrorValue'], 5);
   const peb = await r.lines('!peb');
   t.equal(peb[0], 'Wow64 PEB32 at 00005000');
   t.ok(peb.includes('    ImageBaseAddress:         00400000'));
