@@ -98,7 +98,7 @@ export class Dispatcher {
     if (!resolved) return unknownCommand(rest);
     const indices = selectThreads(this.session, sel);
     if (indices === undefined) return fail([`Illegal thread error in '${rest}'`]);
-    const saved = { thread: target.currentThread, scope: target.scope, frame: target.frameIndex };
+    const saved = { thread: target.currentThread, scope: target.scope, frame: target.frameIndex, frameContext: target.frameContext };
     const blocks: CommandResult['blocks'] = [];
     let failed = false;
     try {
@@ -121,6 +121,8 @@ export class Dispatcher {
       target.currentThread = saved.thread;
       target.scope = saved.scope;
       target.frameIndex = saved.frame;
+      // Assigning the scope clears a `.frame /c` context; a prefix must leave it as it was.
+      target.frameContext = saved.frameContext;
     }
     return failed ? { blocks, failed } : { blocks };
   }
