@@ -139,7 +139,8 @@ class Fields {
 export function readUnicodeString(t: Target, f: Fields, offset: number, lay: ProcessLayouts): string | undefined {
   const len = f.u16(offset);
   const buffer = f.ptr(offset + lay.unicodeStringBuffer);
-  if (len === undefined || buffer === undefined) return undefined;
+  // A null buffer reads as unreadable: WinDbg prints `< Name not readable >` for the empty DllPath of modern processes.
+  if (len === undefined || buffer === undefined || buffer === 0n) return undefined;
   if (len === 0) return '';
   const bytes = t.readExact(buffer, len & ~1);
   return bytes ? bytes.toString('utf16le') : undefined;
@@ -185,6 +186,11 @@ function loaderModules(t: Target, head: bigint, first: bigint, lay: ProcessLayou
     link = f.ptr(0) ?? 0n;
   }
   return { modules, complete: link === head };
+}
+
+/** `Jul 16 11:17:32 2002`: the loader entry's link time in this machine's zone, day zero-padded. */
+function ldrDate(timeDateStamp: number): string {
+  return formatCtime(timeDateStamp * 1000).slice(4).replace(/^(\w{3}) {2}(\d) /, '$1 0$2 ');
 }
 
 const yesNo = (v: number | undefined) => (v === undefined ? '?' : v ? 'Yes' : 'No');
@@ -254,9 +260,9 @@ export function renderPeb(t: Target, address: bigint, lay: ProcessLayouts, title
       lines.push(`${' '.repeat(8)}${'Base'.padStart(baseWidth)} TimeStamp                     Module`);
       for (const m of modules) {
         const base = m.dllBase === undefined ? '?' : m.dllBase.toString(16);
-        const ts = m.timeDateStamp === undefined ? '????????' : m.timeDateStamp.toString(16).padStart(8, '0');
-        const when = m.timeDateStamp === undefined ? '' : ` ${formatCtime(m.timeDateStamp * 1000).slice(4)}`;
-        lines.push(`${' '.repeat(8)}${base.padStart(baseWidth)} ${ts}${when} ${m.fullDllName ?? '< Name not readable >'}`);
+        // Entries without a timestamp show none (seen in WinDbg output); the date has a zero-padded day.
+        const stamp = m.timeDateStamp ? `${m.timeDateStamp.toString(16).padStart(8, '0')} ${ldrDate(m.timeDateStamp)} ` : '';
+        lines.push(`${' '.repeat(8)}${base.padStart(baseWidth)} ${stamp}${m.fullDllName ?? '< Name not readable >'}`);
       }
       if (!complete) warnings.push(`The loader's module list leaves the captured memory after ${modules.length} entries.`);
       data['loaderModules'] = modules;

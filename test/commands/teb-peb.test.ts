@@ -193,7 +193,7 @@ t.test('x86 layouts: TEB32 and PEB32', async (t) => {
   t.equal(peblines[0], 'PEB at 7ffdf000');
   t.equal(peblines[4], '    ImageBaseAddress:         00400000');
   t.ok(peblines.includes("    CommandLine:  'app.exe -x'"));
-  t.ok(peblines.includes("    CurrentDirectory:  ''"), 'a zero-length string is empty, not unreadable');
+  t.ok(peblines.includes("    CurrentDirectory:  '< Name not readable >'"), 'a string with a null buffer is unreadable (as WinDbg shows the empty DllPath)');
 });
 
 t.test('corpus: TEB fields agree with the thread list and MiscInfo', async (t) => {
@@ -290,7 +290,7 @@ t.test('!peb walks the loader list when the dump holds it', async (t) => {
     .memory(0x6000n, peb)
     .memory(0xc000n, ldr)
     .memory(0xd000n, entry(0xd100n, 0xc010n, 0x140000000n, 0x5f5e1000, 0xe000n, 'C:\\Windows\\System32\\cmd.exe'))
-    .memory(0xd100n, entry(0xc010n, 0xd000n, 0x7ff800000000n, 0xa280d1d6, 0xe100n, 'C:\\Windows\\SYSTEM32\\ntdll.dll'))
+    .memory(0xd100n, entry(0xc010n, 0xd000n, 0x7ff800000000n, 0, 0xe100n, 'C:\\Windows\\SYSTEM32\\ntdll.dll'))
     .memory(0xe000n, wide('C:\\Windows\\System32\\cmd.exe'))
     .memory(0xe100n, wide('C:\\Windows\\SYSTEM32\\ntdll.dll'))
     .build();
@@ -304,7 +304,7 @@ t.test('!peb walks the loader list when the dump holds it', async (t) => {
     '    Ldr.InMemoryOrderModuleList:         0000000000000000 . 0000000000000000',
   ]);
   t.equal(lines[at + 5], '                    Base TimeStamp                     Module');
-  t.match(lines[at + 6], /^ {15}140000000 5f5e1000 \w{3} [ \d]\d \d\d:\d\d:\d\d 2020 C:\\Windows\\System32\\cmd\.exe$/);
-  t.match(lines[at + 7], /^ {12}7ff800000000 a280d1d6 \w{3} [ \d]\d \d\d:\d\d:\d\d 2056 C:\\Windows\\SYSTEM32\\ntdll\.dll$/);
+  t.match(lines[at + 6], /^ {15}140000000 5f5e1000 \w{3} \d\d \d\d:\d\d:\d\d 2020 C:\\Windows\\System32\\cmd\.exe$/, 'day zero-padded');
+  t.equal(lines[at + 7], '            7ff800000000 C:\\Windows\\SYSTEM32\\ntdll.dll', 'no timestamp: none shown');
   t.equal(lines[at + 8], '    SubSystemData:     0000000000000000');
 });
