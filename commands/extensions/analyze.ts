@@ -35,6 +35,8 @@ const OTHER_STACK_FRAMES = 256;
 const STACK_TEXT_HEAD = 48;
 const STACK_TEXT_TAIL = 16;
 const HANDLE_DATA_STREAM = 12;
+/** Codes that mark dumps written on request rather than at a fault: 0xCFFFFFFF (WER/WinDbg "application hang"), 0x0517A7ED (Crashpad DumpWithoutCrash). */
+const NO_FAULT_CODES = new Set([0xcfffffff, 0x0517a7ed]);
 
 export interface AnalyzeOptions {
   verbose: boolean;
@@ -109,13 +111,32 @@ export async function adaptTarget(t: Target, opts: { allThreads: boolean }): Pro
       if (!ctx && th.context.dataSize === 0) entry.noFramesReason = 'the thread has no register context in this dump (typically the thread that wrote the dump)';
       else if (!ctx) entry.noFramesReason = 'the thread\'s context could not be decoded';
       if (ctx) {
-        const frames = await walkWithModules(t, ctx, i, { maxFrames: isEvent ? FAULT_STACK_FRAMES : OTHER_STACK_FRAMES });
-        walked.set(i, frames);
-        entry.frames = analysisFrames(t, frames);
+        try {
+          const frames = await walkWithModules(t, ctx, i, { maxFrames: isEvent ? FAULT_STACK_FRAMES : OTHER_STACK_FRAMES });
+          walked.set(i, frames);
+          entry.frames = analysisFrames(t, frames);
+        } catch (e) {
+          entry.noFramesReason = `its stack could not be walked (${e instanceof Error ? e.message : String(e)})`;
+        }
       }
       ctx = undefined;
     }
     threads.push(entry);
+  }
+  // An exception whose thread is missing from the thread list still has its context: walk that.
+  let exceptionThread: AnalysisThread | undefined;
+  if (exc && excIndex < 0) {
+    exceptionThread = { index: -1, threadId: exc.threadId, suspendCount: 0, frames: undefined, noFramesReason: 'the exception\'s thread is not in the thread list and its context is missing' };
+    const ctx = dump.exceptionContext();
+    if (ctx) {
+      try {
+        const frames = await walkWithModules(t, ctx, -1, { maxFrames: FAULT_STACK_FRAMES });
+        walked.set(-1, frames);
+        exceptionThread.frames = analysisFrames(t, frames);
+      } catch (e) {
+        exceptionThread.noFramesReason = `its stack could not be walked (${e instanceof Error ? e.message : String(e)})`;
+      }
+    }
   }
   const modules: AnalysisModule[] = dump.modules().map((m) => {
     const am: AnalysisModule = {
@@ -149,7 +170,10 @@ export async function adaptTarget(t: Target, opts: { allThreads: boolean }): Pro
     };
   }
   if (dump.systemInfo) target.platformId = dump.systemInfo.platformId;
-  if (exc) target.exception = { threadId: exc.threadId, threadIndex: excIndex, record: exc.exceptionRecord };
+  if (exc) {
+    target.exception = { threadId: exc.threadId, threadIndex: excIndex, record: exc.exceptionRecord };
+    if (exceptionThread) target.exception.thread = exceptionThread;
+  }
   if (dump.streamEntry(HANDLE_DATA_STREAM)) target.handles = dump.handles().map((h) => ({ handle: h.handle, typeName: h.typeName, objectName: h.objectName }));
   const main = dump.modules()[0];
   if (main) target.processName = basename(main.moduleName);
@@ -353,7 +377,7 @@ function hangBodyLines(t: Target, h: HangAnalysis, walked: Map<number, StackFram
 
 export async function runAnalyze(t: Target, o: AnalyzeOptions): Promise<CommandResult> {
   const exc = t.dump.exception();
-  const hang = o.hang || !exc;
+  const hang = o.hang || !exc || NO_FAULT_CODES.has(exc.exceptionRecord.exceptionCode >>> 0);
   const { target, walked } = await adaptTarget(t, { allThreads: hang });
   const blocks: Block[] = [];
   let explain: string[];
@@ -369,6 +393,7 @@ export async function runAnalyze(t: Target, o: AnalyzeOptions): Promise<CommandR
     const h: HangAnalysis = analyzeHang(target);
     const lines = [...analyzeBanner(o.hang ? 'Hang Analysis' : 'Exception Analysis'), ''];
     if (!exc && !o.hang) lines.push('This dump has no exception record: analyzing it as a hang (threads blocked in waits).', '');
+    else if (exc && !o.hang) lines.push(`Exception code ${(exc.exceptionRecord.exceptionCode >>> 0).toString(16)} marks a dump taken on request, not a crash: analyzing it as a hang.`, '');
     lines.push(...hangBodyLines(t, h, walked, o.verbose));
     blocks.push({ kind: 'text', lines });
     explain = h.explain;

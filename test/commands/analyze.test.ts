@@ -11,7 +11,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { renderLines } from '../../src/results/render-text.js';
-import { CORPUS, HAVE_CORPUS, REPO, sessionFromFile } from '../fixtures/session.js';
+import { CORPUS, HAVE_CORPUS, REPO, sessionFromBuffer, sessionFromFile } from '../fixtures/session.js';
+import { SynthDump } from '../fixtures/synth/minidump-writer.js';
 
 const EXAMPLES = path.join(REPO, 'examples', 'dumps');
 const WINE = path.join(CORPUS, 'wine-x64');
@@ -222,6 +223,38 @@ t.test('!analyze -hang on a crash dump analyzes the waits; !locks with no critic
   t.ok(lines.some((l) => /^ {4}Thread 3 \(id 108\) in crashlab!heartbeat_main\+0x[0-9a-f]+ sleeps in kernelbase!Sleep$/.test(l)));
   const locks = await s.run('!locks');
   t.equal(locks.at(-1), 'Scanned 0 critical sections');
+});
+
+t.test('synthetic: guard-page AV from the memory map; exception thread missing from the thread list', async (t) => {
+  // Values chosen here: an AV writing 0x22e000, which the MemoryInfoList says is a committed PAGE_READWRITE|PAGE_GUARD page.
+  const stack = Buffer.alloc(0x40);
+  const dump = new SynthDump()
+    .arch('amd64')
+    .thread({ id: 0x10, context: { rip: 0x140001010n, rsp: 0x22f000n }, stack: { addr: 0x22f000n, bytes: stack } })
+    .module({ base: 0x140000000n, size: 0x20000, name: 'C:\\svc\\app.exe' })
+    .memoryInfo([{ baseAddress: 0x22e000n, regionSize: 0x1000n, state: 0x1000, protect: 0x104, type: 0x20000 }])
+    .exception({ threadId: 0x99, code: 0xc0000005, address: 0x140001010n, parameters: [1n, 0x22e010n], context: { rip: 0x140001010n, rsp: 0x22f000n } })
+    .build();
+  const r = await sessionFromBuffer(dump).result('!analyze -v');
+  const lines = renderLines(r, { explain: true });
+  t.equal(field(lines, 'FAILURE_BUCKET_ID'), 'GUARD_PAGE_WRITE_c0000005_app.exe!Unknown');
+  t.equal(field(lines, 'WRITE_ADDRESS'), '000000000022e010');
+  t.ok(lines.some((l) => l.startsWith('Memory map: the address is in committed private memory 0x22e000-0x22f000, a guard page, read/write')));
+  t.equal(field(lines, 'FAULTING_THREAD'), '99');
+  t.equal(field(lines, 'STACK_COMMAND'), '~-1s; .ecxr ; kb');
+  t.equal(field(lines, 'SYMBOL_NAME'), 'app+1010', 'the exception context is walked even without its thread');
+});
+
+t.test('synthetic: 0xCFFFFFFF (a dump taken on request) is analyzed as a hang', async (t) => {
+  const dump = new SynthDump()
+    .arch('amd64')
+    .thread({ id: 0x10, context: { rip: 0x140001010n, rsp: 0x22f000n }, stack: { addr: 0x22f000n, bytes: Buffer.alloc(0x40) } })
+    .module({ base: 0x140000000n, size: 0x20000, name: 'C:\\svc\\app.exe' })
+    .exception({ threadId: 0x10, code: 0xcfffffff, address: 0x140001010n, parameters: [], context: { rip: 0x140001010n, rsp: 0x22f000n } })
+    .build();
+  const lines = await sessionFromBuffer(dump).run('!analyze -v');
+  t.ok(lines.includes('Exception code cfffffff marks a dump taken on request, not a crash: analyzing it as a hang.'));
+  t.ok(lines.includes('    (none: no thread is in a recognized wait function)'));
 });
 
 t.test('argument errors', async (t) => {

@@ -203,6 +203,8 @@ export function earlierCalls(t: AnalysisTarget, caller: AnalysisFrame, accept: (
       out.push(e);
     }
     return out;
+  } catch {
+    return [];
   } finally {
     if (!disasm) d.free();
   }
@@ -339,6 +341,8 @@ export function recoverArgument(
           return { value: v, source: 'call-site', detail: `${trail.reverse().join('; ')} before the call at 0x${insns[insns.length - 1]!.address.toString(16)}` };
         }
       }
+    } catch {
+      // Code the decoder rejects: fall back to the home slots below.
     } finally {
       if (!disasm) d?.free();
     }

@@ -57,7 +57,7 @@ export function analyzeCrash(t: AnalysisTarget): CrashAnalysis | undefined {
   const exc = t.exception;
   if (!exc) return undefined;
   const ea = analyzeException(t, exc.record);
-  const thread = t.threads[exc.threadIndex];
+  const thread = exc.threadIndex >= 0 ? t.threads[exc.threadIndex] : exc.thread;
   const frames = thread?.frames ?? [];
   const explain: string[] = [];
   explain.push(`What happened: ${ea.summary}`);

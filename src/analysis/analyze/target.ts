@@ -73,7 +73,13 @@ export interface AnalysisTarget {
   modules: AnalysisModule[];
   threads: AnalysisThread[];
   /** The dump's stored exception, with the index of its thread (-1 when the thread is not in the list). */
-  exception?: { threadId: number; threadIndex: number; record: ExceptionRecord };
+  exception?: {
+    threadId: number;
+    threadIndex: number;
+    record: ExceptionRecord;
+    /** The exception context's stack when its thread is not in the thread list (threadIndex -1). */
+    thread?: AnalysisThread;
+  };
   /** Entries of the handle stream; undefined when the dump has none. */
   handles?: AnalysisHandle[];
   /** Image name of the main executable (`crashlab.exe`), when known. */
