@@ -225,3 +225,35 @@ t.test('hang: handles resolved through the handle stream; x86 arguments from the
   t.equal(hx.running.length, 1);
   t.equal(hx.cycles.length, 0);
 });
+
+t.test('delay-load failures name the DLL and procedure from DelayLoadInfo', async (t) => {
+  const info = Buffer.alloc(72);
+  info.writeUInt32LE(72, 0);
+  info.writeBigUInt64LE(0x140005000n, 24); // szDll
+  info.writeUInt32LE(1, 32); // fImportByName
+  info.writeBigUInt64LE(0x140005020n, 40); // szProcName
+  const names = Buffer.alloc(0x40);
+  names.write('missing.dll\0', 0, 'latin1');
+  names.write('DoThing\0', 0x20, 'latin1');
+  const tg = target(memory([[0x8000n, info], [0x140005000n, names]]), { isCaptured: (a) => a >= 0x8000n && a < 0x8048n });
+  const e = analyzeException(tg, rec(0xc06d007f, [0x8000n]));
+  t.equal(e.problemClass, 'DELAYLOAD_PROC_NOT_FOUND');
+  t.same(e.sections, [['DELAYLOAD_DLL', 'missing.dll'], ['DELAYLOAD_PROCEDURE', 'DoThing']]);
+  t.equal(e.summary, 'Delay-load failed: procedure missing.dll!DoThing not found.');
+  const none = analyzeException(target(() => Buffer.alloc(0)), rec(0xc06d007e, [0x8000n]));
+  t.equal(none.summary, 'Delay-load failed: module (name not in the dump) could not be loaded.');
+});
+
+t.test('C++ exception decode on x86: absolute pointers, name at +8', async (t) => {
+  const m = Buffer.alloc(0x100);
+  m.writeUInt32LE(0x401020, 12); // ThrowInfo at 0x401000 → CTA 0x401020
+  m.writeUInt32LE(1, 0x20);
+  m.writeUInt32LE(0x401040, 0x24); // CT
+  m.writeUInt32LE(0x401080, 0x44); // CT.pType
+  m.write('.H\0', 0x80 + 8, 'latin1');
+  const tg: AnalysisTarget = { ...target(memory([[0x401000n, m]])), arch: 'x86', pointerSize: 4 };
+  const info = decodeCxxException(tg, rec(0xe06d7363, [0x19930520n, 0x12ff00n, 0x401000n]))!;
+  t.equal(info.thrownType, 'int');
+  t.equal(info.imageBase, 0n);
+  t.equal(info.message, undefined, 'an int has no what()');
+});

@@ -8,7 +8,7 @@ import { accessViolationKind, exceptionCodeHex, exceptionName, fastFailName, hre
 import type { CxxExceptionInfo } from './cxx.js';
 import { decodeCxxException } from './cxx.js';
 import type { AnalysisTarget } from './target.js';
-import { moduleAt } from './target.js';
+import { moduleAt, readCString, readRuntime } from './target.js';
 
 /** Lowest address Windows maps: anything below 64 KB is a null pointer plus an offset. */
 export const NULL_REGION_END = 0x10000n;
@@ -301,6 +301,34 @@ export function analyzeException(t: AnalysisTarget, rec: ExceptionRecord): Excep
       out.summary = 'STATUS_INVALID_PARAMETER: a function was called with an invalid argument.';
       out.explain.push('Raised as an exception, 0xC000000D usually comes from the C runtime\'s invalid-parameter handler (a CRT function rejected an argument) or from an API that fails fast on bad input: the caller that passed the argument is the one to fix.');
       break;
+    case 0x40000015:
+      out.problemClass = 'FATAL_APP_EXIT';
+      out.summary = 'The program called abort() (or FatalAppExit).';
+      out.explain.push('STATUS_FATAL_APP_EXIT is raised by abort(): the program (or a library: assert, std::terminate, a pure virtual call) decided to stop. The blamed frame is the code that called it.');
+      break;
+    case 0xc0000420:
+      out.problemClass = 'ASSERTION_FAILURE';
+      out.summary = 'An assertion failed (int 2Ch / __assert).';
+      break;
+    case 0x406d1388:
+      out.problemClass = 'THREAD_NAMING_EXCEPTION';
+      out.summary = 'MS_VC_EXCEPTION: the old way of naming a thread for a debugger, not a crash.';
+      out.explain.push('0x406D1388 is raised on purpose to tell a debugger a thread\'s name and is normally handled right away; a dump taken here is a first-chance capture, not a crash. Look at the other threads, or take the dump on second-chance exceptions only.');
+      break;
+    case 0xc06d007e:
+    case 0xc06d007f: {
+      const proc = code === 0xc06d007f;
+      out.problemClass = proc ? 'DELAYLOAD_PROC_NOT_FOUND' : 'DELAYLOAD_MODULE_NOT_FOUND';
+      const dl = p[0] !== undefined ? readDelayLoadInfo(t, p[0]) : undefined;
+      const what = dl?.dll ? `${dl.dll}${proc && dl.proc ? `!${dl.proc}` : ''}` : undefined;
+      if (dl?.dll) out.sections.push(['DELAYLOAD_DLL', dl.dll]);
+      if (proc && dl?.proc) out.sections.push(['DELAYLOAD_PROCEDURE', dl.proc]);
+      out.summary = proc
+        ? `Delay-load failed: procedure ${what ?? '(name not in the dump)'} not found.`
+        : `Delay-load failed: module ${what ?? '(name not in the dump)'} could not be loaded.`;
+      out.explain.push(`The linker's delay-load helper could not ${proc ? 'find an exported function in' : 'load'} a DLL the first time the program called into it: a missing or wrong-version DLL on this machine. Parameter 1 points to the helper's DelayLoadInfo${dl ? '' : ', which is not in this dump'}.`);
+      break;
+    }
     case 0xc0000417:
       out.problemClass = 'INVALID_CRUNTIME_PARAMETER';
       out.summary = 'The C runtime was called with an invalid parameter.';
@@ -399,4 +427,27 @@ function describeRegion(r: { base: bigint; size: bigint; state: number; protect:
   if (kind === 'write' && (base === 0x02 || base === 0x20)) text += ': writing to read-only memory';
   if (kind === 'execute' && nx) text += ': not executable (DEP)';
   return { text, guard, nx };
+}
+
+/** DelayLoadInfo (delayimp.h): the DLL name and the procedure (name or ordinal). */
+function readDelayLoadInfo(t: AnalysisTarget, addr: bigint): { dll?: string; proc?: string } | undefined {
+  const ps = t.pointerSize;
+  const size = ps === 8 ? 72 : 36;
+  const b = readRuntime(t, addr, size);
+  if (!b) return undefined;
+  const ptr = (o: number) => (ps === 8 ? b.readBigUInt64LE(o) : BigInt(b.readUInt32LE(o)));
+  // x64: cb, pidd @8, ppfn @16, szDll @24, dlp {fImportByName @32, szProcName/dwOrdinal @40}; x86: 4-byte fields.
+  const szDll = ptr(ps === 8 ? 24 : 12);
+  const byName = b.readUInt32LE(ps === 8 ? 32 : 16) !== 0;
+  const procField = ps === 8 ? 40 : 20;
+  const out: { dll?: string; proc?: string } = {};
+  const dll = readCString(t, szDll, 512);
+  if (dll) out.dll = dll;
+  if (byName) {
+    const name = readCString(t, ptr(procField), 512);
+    if (name) out.proc = name;
+  } else {
+    out.proc = `#${b.readUInt32LE(procField)}`;
+  }
+  return out;
 }
