@@ -21,7 +21,7 @@ function pane(id: PaneId, s: UiState, width: number, height: number, theme: Them
     case 'threads':
       return <ThreadsPane content={s.panes.threads} modules={s.panes.modules.items} stack={s.panes.stack} {...common} />;
     case 'stack':
-      return <StackPane content={s.panes.stack} {...common} />;
+      return <StackPane content={s.panes.stack} currentFrame={s.currentFrame} {...common} />;
     case 'exception':
       return <ExceptionPane content={s.panes.exception} {...common} />;
     case 'modules':

@@ -66,6 +66,8 @@ export interface UiState {
   views: Record<ListPaneId, ListView>;
   /** The `d*` command the Memory pane shows. */
   memoryCommand: string;
+  /** The frame `.frame` made current (index in the Stack pane); 0 after a thread or scope change. */
+  currentFrame: number;
   outbox: Effect[];
   quitting: boolean;
 }
@@ -110,6 +112,7 @@ export function initialState(width: number, height: number, prompt = '0:000>'): 
     panes: emptyContents(),
     views: { threads: view(), stack: view(), exception: view(), modules: view(), registers: view(), memory: view() },
     memoryCommand: 'dps @$csp',
+    currentFrame: 0,
     outbox: [],
     quitting: false,
   };
@@ -387,7 +390,8 @@ function onPane(s: UiState, pane: ListPaneId, result: CommandResult, command: st
       const fi = panes.stack.meta?.['frameIndex'];
       const sameThread = before.meta?.['threadIndex'] === panes.stack.meta?.['threadIndex'] && before.meta?.['scope'] === panes.stack.meta?.['scope'];
       const sel = typeof fi === 'number' ? fi : sameThread ? s.views.stack.selected : 0;
-      return select(sameThread ? next : { ...next, views: { ...next.views, stack: { selected: 0, top: 0 } } }, 'stack', sel);
+      const reset = { ...next, currentFrame: 0, views: { ...next.views, stack: { selected: 0, top: 0 } } };
+      return select(sameThread ? next : reset, 'stack', sel);
     }
     case 'exception':
       panes.exception = exceptionFrom(result, s.panes.threads.items, command);
@@ -429,6 +433,13 @@ export function reduce(s: UiState, a: Action): UiState {
       // The Memory pane follows the last memory display command.
       const mem = [...a.entries].reverse().find((e) => e.result.data?.type === 'memory' && !e.result.failed);
       if (mem) next = { ...next, memoryCommand: mem.command.trim() };
+      // `.frame N` (typed or from the Stack pane) moves the Stack selection and marks the frame.
+      const frame = [...a.entries].reverse().find((e) => e.result.data?.type === 'frame' && typeof e.result.data['frameIndex'] === 'number');
+      if (frame) {
+        const fi = frame.result.data!['frameIndex'] as number;
+        const at = next.panes.stack.items.findIndex((f) => f.index === fi);
+        next = select({ ...next, currentFrame: fi }, 'stack', at >= 0 ? at : fi);
+      }
       if (a.entries.some((e) => e.result.quit)) return emit({ ...next, quitting: true }, { kind: 'quit' });
       if (a.entries.some((e) => e.result.stateChanged) || (mem && next.open.memory)) next = emit(next, { kind: 'refresh' });
       return next;

@@ -148,6 +148,19 @@ t.test('Stack: Enter runs .frame N; a new thread or scope resets the selection',
   t.equal(s.panes.stack.meta?.['threadIndex'], 3);
 });
 
+t.test('.frame N (typed or from the pane) moves the Stack selection and marks the frame', async (t) => {
+  let s = reduce(initialState(120, 39), { type: 'pane', pane: 'stack', command: 'kn', result: stack(0, 30) });
+  s = reduce(s, { type: 'commandFinished', echo: true, prompt: '0:000>', entries: [entry('.frame 12', { blocks: [{ kind: 'text', lines: ['12 ...'] }], data: { type: 'frame', frameIndex: 0x12 }, stateChanged: true })] });
+  t.equal(s.currentFrame, 0x12);
+  t.equal(s.views.stack.selected, 0x12);
+  t.ok(s.views.stack.top <= 0x12 && s.views.stack.top + 11 >= 0x12, 'scrolled into view');
+  s = reduce(s, { type: 'pane', pane: 'stack', command: 'kn', result: stack(0, 30) });
+  t.equal(s.currentFrame, 0x12, 'the refresh after .frame keeps it');
+  s = reduce(s, { type: 'pane', pane: 'stack', command: 'kn', result: stack(2, 30) });
+  t.equal(s.currentFrame, 0, 'another thread: frame 0');
+  t.equal(s.views.stack.selected, 0);
+});
+
 t.test('a pane whose command fails shows the error lines', async (t) => {
   const s = reduce(initialState(100, 30), { type: 'pane', pane: 'stack', command: 'kn', result: { blocks: [{ kind: 'error', lines: ["       ^ Syntax error in 'kn'"] }], failed: true } });
   t.same(s.panes.stack.items, []);
