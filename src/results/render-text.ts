@@ -46,5 +46,14 @@ export function renderJson(command: string, r: CommandResult): string {
   rec['text'] = r.blocks.filter((b) => b.kind !== 'explain').flatMap((b) => b.lines);
   const notes = r.blocks.filter((b) => b.kind === 'explain').flatMap((b) => b.lines);
   if (notes.length) rec['explain'] = notes;
-  return JSON.stringify(rec);
+  return jsonSafe(JSON.stringify(rec));
+}
+
+/**
+ * JSON.stringify leaves DEL and the C1 controls (U+007F–U+009F) raw; U+009B is
+ * CSI to some terminals, so they are written as \u escapes (same JSON value).
+ */
+export function jsonSafe(json: string): string {
+  // eslint-disable-next-line no-control-regex
+  return json.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
