@@ -9,7 +9,7 @@ import { Session } from '../session/session.js';
 import { parseCli, USAGE, UsageError } from './argv.js';
 import type { CliOptions } from './argv.js';
 import { Output } from './output.js';
-import { renderLines } from '../results/render-text.js';
+import { escapeControl, renderLines } from '../results/render-text.js';
 import { startRecording } from '../session/transcript.js';
 import { replayMain } from './replay.js';
 
@@ -49,9 +49,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   for (const d of dumps) {
     try {
-      await session.openSpec(d, (m) => process.stderr.write(`${m}\n`));
+      // Messages and file names may carry dump or archive strings: escaped like all output.
+      await session.openSpec(d, (m) => process.stderr.write(`${escapeControl(m)}\n`));
     } catch (e) {
-      process.stderr.write(`dumpdbg: ${isFormatError(e) || e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`dumpdbg: ${escapeControl(isFormatError(e) || e instanceof Error ? e.message : String(e))}\n`);
       session.close();
       return 1;
     }
@@ -78,7 +79,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
 
   if (opts.commands !== undefined) {
-    if (!opts.json) out.lines([`${session.prompt()} cdb: Reading initial command '${opts.commands}'`]);
+    if (!opts.json) out.lines([`${session.prompt()} cdb: Reading initial command '${escapeControl(opts.commands)}'`]);
     if (await run(opts.commands)) return finish(session);
   }
   for (const file of opts.commandFiles) {
