@@ -144,7 +144,7 @@ class Runner {
 
 const all = seeds();
 
-t.test('mutation fuzzer: no crash, no hang, bounded memory', async (t) => {
+t.test('mutation fuzzer: no crash, no hang, bounded memory', { timeout: BUDGET_MS + 120_000 }, async (t) => {
   if (all.length === 0) {
     t.skip('no example dumps and no corpus');
     return;
