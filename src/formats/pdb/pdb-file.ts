@@ -332,6 +332,7 @@ export class PdbFile {
   private lookupImpl(rva: number): PdbSymbol | undefined {
     const so = this.sectionOffsetOf(rva);
     if (!so) return undefined;
+    let best: { segment: number; offset: number; sym: PdbSymbol } | undefined;
     for (const mi of this.modulesFor(so.segment, so.offset)) {
       const ms = this.moduleSymbols(mi);
       const p = ms && this.tryRead(() => ms.procAt(so.segment, so.offset), `module ${mi} symbols`);
@@ -339,10 +340,19 @@ export class PdbFile {
         const start = this.rvaOf(p.segment, p.offset);
         if (start !== undefined) return { name: p.name, rva: start, size: p.length, kind: 'proc', module: mi };
       }
+      // Padding after a (static) function: dbghelp names it after the closest preceding
+      // function of the same contribution (read_field+0x8), not a distant public (main+0x938).
+      const procs = ms ? this.tryRead(() => ms.procs, `module ${mi} symbols`) : undefined;
+      if (procs) {
+        const q = procs[lastAtOrBefore(procs, so.segment, so.offset)];
+        if (q && q.segment === so.segment && q.offset <= so.offset && (!best || q.offset > best.offset)) {
+          const start = this.rvaOf(q.segment, q.offset);
+          if (start !== undefined) best = { segment: q.segment, offset: q.offset, sym: { name: q.name, rva: start, size: q.length, kind: 'proc', module: mi } };
+        }
+      }
     }
-    let best: { segment: number; offset: number; sym: PdbSymbol } | undefined;
     const pub = this.publicsIndex()?.nearestAtOrBefore(so.segment, so.offset);
-    if (pub) {
+    if (pub && (!best || pub.segment !== best.segment || pub.offset > best.offset)) {
       const start = this.rvaOf(pub.segment, pub.offset);
       if (start !== undefined) best = { segment: pub.segment, offset: pub.offset, sym: { name: this.demangle(pub.name, this.machine), rva: start, kind: 'public' } };
     }
