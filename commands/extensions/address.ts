@@ -255,9 +255,10 @@ export function humanSize(bytes: bigint): string {
 const pct = (part: bigint, whole: bigint) => (whole === 0n ? 0 : (Number(part) * 100) / Number(whole));
 
 /** One region-table row, column widths measured on WinDbg output. */
-export function regionRow(r: Region, ptrSize: number): string {
+export function regionRow(r: Region, ptrSize: number, markAllocations = true): string {
   const i = r.info;
-  const newAllocation = i.state === MEM_FREE || r.base === i.allocationBase;
+  // `+` marks the start of an allocation in the full listing; filtered listings (-f:) show no marks.
+  const newAllocation = markAllocations && (i.state === MEM_FREE || r.base === i.allocationBase);
   // x64 columns are 18 wide (`hi`lo` values); x86 ones 9 (plain hex).
   const width = ptrSize === 8 ? 18 : 9;
   const cols = [shortPtr(r.base, ptrSize), shortPtr(r.end, ptrSize), shortPtr(r.size, ptrSize)].map((s) => s.padStart(width)).join('');
@@ -435,6 +436,34 @@ export function fallbackLines(t: Target, addr: bigint): { lines: string[]; data:
   return { lines, data };
 }
 
+/** `!address -f:` filter words: usage names, or MEM_ and PAGE_ names (see the !address documentation). */
+const USAGE_FILTERS: Record<string, Usage> = { free: 'Free', image: 'Image', stack: 'Stack', teb: 'TEB', peb: 'PEB', heap: 'Heap', other: 'Other', var: '<unknown>' };
+
+/**
+ * A region predicate for `-f:F1,F2`: filters of one kind (usage, type, state,
+ * protection) are alternatives; filters of different kinds must all match.
+ */
+export function parseRegionFilter(spec: string): (r: Region) => boolean {
+  const usage = new Set<Usage>();
+  const kinds = new Set<string>();
+  const states = new Set<string>();
+  const protects = new Set<string>();
+  for (const word of spec.split(',').map((w) => w.trim()).filter(Boolean)) {
+    const u = USAGE_FILTERS[word.toLowerCase()];
+    const upper = word.toUpperCase();
+    if (u) usage.add(u);
+    else if (upper === 'MEM_IMAGE' || upper === 'MEM_MAPPED' || upper === 'MEM_PRIVATE') kinds.add(upper);
+    else if (upper === 'MEM_COMMIT' || upper === 'MEM_RESERVE' || upper === 'MEM_FREE') states.add(upper);
+    else if (upper.startsWith('PAGE_')) protects.add(upper);
+    else throw new CommandError(`Unknown !address filter '${word}': use Free, Image, Stack, TEB, PEB, Heap, Other, VAR, MEM_* or PAGE_* names`);
+  }
+  return (r) =>
+    (usage.size === 0 || usage.has(r.usage)) &&
+    (kinds.size === 0 || kinds.has(typeName(r.info.type))) &&
+    (states.size === 0 || states.has(stateName(r.info.state))) &&
+    (protects.size === 0 || protectName(r.info.protect).split(' | ').some((n) => protects.has(n)));
+}
+
 /** The sentence for a dump without MemoryInfoList. */
 export function missingMemoryInfoSentence(): string {
   return `!address needs the MemoryInfoList stream (${MEMORY_INFO_LIST_STREAM}), which this dump does not have (it was written without MiniDumpWithFullMemoryInfo).`;
@@ -448,7 +477,15 @@ export function runAddress(t: Target, args: string, raw: string): CommandResult 
   if (/^-(\?|help)$/i.test(arg)) {
     return ok(['!address [Address]', '!address -summary', '  Address   show the region containing Address', '  -summary  usage, type, state and protection summaries only', 'Without arguments: every region, then the summaries.']);
   }
-  if (arg.startsWith('-') && !summaryOnly) throw new CommandError(`Unsupported !address option '${arg.split(/\s+/)[0]}': use !address, !address ADDR or !address -summary`);
+  const filterArg = /^[-/]f:(\S+)$/i.exec(arg);
+  if (arg.startsWith('-') && !summaryOnly && !filterArg) throw new CommandError(`Unsupported !address option '${arg.split(/\s+/)[0]}': use !address, !address ADDR, !address -summary or !address -f:FILTER[,FILTER]`);
+  if (filterArg && regions) {
+    const filter = parseRegionFilter(filterArg[1] as string);
+    const header = p === 8 ? TABLE_HEADER : TABLE_HEADER_X86;
+    const selected = regions.filter(filter);
+    const lines = [...MAPPING_LINES, header, '-'.repeat(header.length + 4), ...selected.map((r) => regionRow(r, p, false))];
+    return ok(lines, { type: 'address', filter: filterArg[1], regions: selected.map(regionData) });
+  }
   if (!regions) {
     if (!arg || summaryOnly) {
       const mem = t.dump.memory;
@@ -499,10 +536,10 @@ function regionData(r: Region): Record<string, unknown> {
 export const addressCommand: CommandSpec = {
   name: '!address',
   group: 'extension',
-  syntax: '!address [Address | -summary]',
+  syntax: '!address [Address | -summary | -f:Filter[,Filter...]]',
   summary: 'Memory regions (from MemoryInfoList): usage, state, protection; one address; or the usage summary',
   help: 'Usage: Image, Stack, TEB, PEB, Heap, Other (shared user data, NLS tables, ...), <unknown>, Free.\nNeeds the MemoryInfoList stream (procdump -ma, .dump /ma, WER full dumps). Without it, !address ADDR\nreports what the module, thread and memory lists show.',
-  examples: ['!address', '!address -summary', '!address @rsp', '!address 00007ff8`0c1a2000'],
+  examples: ['!address', '!address -summary', '!address @rsp', '!address -f:PAGE_EXECUTE_READWRITE', '!address -f:Stack'],
   run(ctx, inv) {
     return runAddress(requireTarget(ctx), inv.args, inv.raw);
   },

@@ -108,6 +108,17 @@ t.test('!address -summary: sizes and percentages', async (t) => {
   t.ok(lines.includes('Stack' + ' '.repeat(37) + '0`00010000        0`0001d000 ( 116.000 kB)'), 'base address ends in column 52');
 });
 
+t.test('!address -f: filters (no allocation marks, no summary)', async (t) => {
+  const r = runner(addressDump());
+  const rows = (await r.lines('!address -f:PAGE_EXECUTE_READWRITE')).slice(14);
+  t.same(rows, ['         0`00050000        0`00051000        0`00001000 MEM_PRIVATE MEM_COMMIT  PAGE_EXECUTE_READWRITE             <unknown>  [MZ..unknown-data]']);
+  const stack = (await r.lines('!address -f:Stack,TEB')).slice(14);
+  t.equal(stack.length, 4);
+  t.equal((await r.lines('!address -f:Stack,MEM_COMMIT')).slice(14).length, 2, 'kinds combine with AND');
+  t.equal((await r.lines('!address -f:PAGE_GUARD')).slice(14).length, 1);
+  t.same(await r.lines('!address -f:Bogus'), ["Unknown !address filter 'Bogus': use Free, Image, Stack, TEB, PEB, Heap, Other, VAR, MEM_* or PAGE_* names"]);
+});
+
 t.test('!address ADDR: the region block', async (t) => {
   const r = runner(addressDump());
   const block = await r.lines('!address @rsp');
