@@ -112,3 +112,25 @@ if (!DUMP) {
     t.equal(inputLine(), '0:001> .ecxr', 'one candidate: completed (and a space)');
   });
 }
+
+const EXAMPLES = path.join(REPO, 'examples', 'dumps');
+t.test('with the example PDB: the Stack pane shows symbols and Tab completes module!symbol', { skip: existsSync(path.join(EXAMPLES, 'crashlab.pdb')) && existsSync(path.join(EXAMPLES, 'null-deref.dmp')) ? false : 'no examples/dumps/crashlab.pdb' }, async (t) => {
+  const { dispatcher, session } = sessionFromFile(path.join(EXAMPLES, 'null-deref.dmp'), { symbolPath: EXAMPLES, imagePath: EXAMPLES });
+  t.teardown(() => session.close());
+  let controller: UiController | undefined;
+  const r = render(<App dispatcher={dispatcher} historyFile={null} color={false} width={100} height={30} onController={(c) => (controller = c)} />);
+  t.teardown(() => r.unmount());
+  const screen = () => strip(r.lastFrame() ?? '');
+  const waitFor = async (re: RegExp) => {
+    for (let i = 0; i < 250 && !re.test(screen()); i++) await delay(20);
+    await controller?.idle();
+  };
+  await waitFor(/crashlab!read_field/);
+  t.match(screen(), /crashlab!read_field/, 'frame 0 symbolized from the PDB');
+  r.stdin.write('u crashlab!lookup_c');
+  await delay(20);
+  r.stdin.write('\t');
+  await waitFor(/u crashlab!lookup_customer/);
+  const rows = screen().split('\n');
+  t.equal(rows[rows.length - 2]!.split('│')[0]!.trimEnd(), '0:000> u crashlab!lookup_customer');
+});
