@@ -132,8 +132,8 @@ t.test('lookup: procs first, then publics, data in data sections', (t) => {
   const pdb = PdbFile.fromSource(new BufferSource(bytes));
   t.same(pdb.lookup(0x1100), { name: 'foo', rva: 0x1100, size: 0x50, kind: 'proc', module: 0 });
   t.same(pdb.lookup(0x114f), { name: 'foo', rva: 0x1100, size: 0x50, kind: 'proc', module: 0 });
-  // Past foo's end but before bar: nearest preceding public, undecorated.
-  t.same(pdb.lookup(0x1150), { name: 'foo', rva: 0x1100, kind: 'public' });
+  // Past foo's end but before bar (padding): the closest preceding function, as dbghelp names it.
+  t.same(pdb.lookup(0x1150), { name: 'foo', rva: 0x1100, size: 0x50, kind: 'proc', module: 0 });
   t.same(pdb.lookup(0x1210), { name: 'bar', rva: 0x1200, size: 0x30, kind: 'proc', module: 0 });
   t.same(pdb.lookup(0x1310), { name: '?baz@@YAXXZ', rva: 0x1300, kind: 'public' }, 'C++ names stay decorated');
   t.same(pdb.lookup(0x1390), { name: 'fast', rva: 0x1380, kind: 'public' }, 'fastcall decoration removed');
