@@ -17,6 +17,12 @@ export const VERSION = '0.1.0';
 
 /** Runs the program; resolves to the exit code (0 ok, 1 unreadable dump, 2 bad arguments). */
 export async function main(argv: readonly string[]): Promise<number> {
+  // `dumpdbg triage DIR|FILES... [--json] [--jobs N]`: its own options; loaded only when used.
+  if (argv[0] === 'triage') {
+    const triageModule = './triage.js';
+    const { triageMain } = (await import(triageModule)) as { triageMain: (args: readonly string[]) => Promise<number> };
+    return triageMain(argv.slice(1));
+  }
   let opts: CliOptions;
   try {
     opts = parseCli(argv);
@@ -135,6 +141,10 @@ async function lineMode(session: Session, run: (line: string) => Promise<boolean
 }
 
 function finish(session: Session, code = 0): number {
+  // DUMPDBG_STATS=1: how much of each dump was read (the benchmark reports it next to the size).
+  if (process.env['DUMPDBG_STATS'] === '1') {
+    for (const t of session.targets) process.stderr.write(`bytes read: ${t.dump.source.bytesRead} of ${t.dump.source.size} (${t.path})\n`);
+  }
   session.close();
   return code;
 }
