@@ -35,12 +35,18 @@ const WAIT_APIS: WaitApi[] = [
   { names: ['waitforsingleobject', 'waitforsingleobjectex'], kind: 'handle', objectArg: 0, timeoutArg: 1 },
   { names: ['ntwaitforsingleobject', 'zwwaitforsingleobject'], kind: 'handle', objectArg: 0 },
   { names: ['signalobjectandwait'], kind: 'handle', objectArg: 1, timeoutArg: 2 },
-  { names: ['waitformultipleobjects', 'waitformultipleobjectsex', 'msgwaitformultipleobjects', 'msgwaitformultipleobjectsex', 'ntwaitformultipleobjects', 'zwwaitformultipleobjects', 'coWaitForMultipleHandles'.toLowerCase()], kind: 'handles', countArg: 0, arrayArg: 1, timeoutArg: 3 },
+  { names: ['waitformultipleobjects', 'waitformultipleobjectsex', 'msgwaitformultipleobjects'], kind: 'handles', countArg: 0, arrayArg: 1, timeoutArg: 3 },
+  // MsgWaitForMultipleObjectsEx(count, handles, timeout, wakeMask, flags); NtWaitForMultipleObjects(count, handles, type, alertable, timeout*).
+  { names: ['msgwaitformultipleobjectsex'], kind: 'handles', countArg: 0, arrayArg: 1, timeoutArg: 2 },
+  { names: ['ntwaitformultipleobjects', 'zwwaitformultipleobjects'], kind: 'handles', countArg: 0, arrayArg: 1 },
+  // CoWaitForMultipleHandles(flags, timeout, count, handles, index).
+  { names: ['cowaitformultiplehandles'], kind: 'handles', countArg: 2, arrayArg: 3, timeoutArg: 1 },
   { names: ['entercriticalsection', 'rtlentercriticalsection', 'rtlpentercriticalsectioncontended', 'rtlpwaitforcriticalsection', 'rtlpwaitoncriticalsection'], kind: 'critical-section', objectArg: 0 },
   { names: ['acquiresrwlockexclusive', 'acquiresrwlockshared', 'rtlacquiresrwlockexclusive', 'rtlacquiresrwlockshared', 'rtlpwaitcouldnotacquiresrwlock'], kind: 'srw-lock', objectArg: 0 },
   { names: ['sleepconditionvariablecs', 'sleepconditionvariablesrw', 'rtlsleepconditionvariablecs', 'rtlsleepconditionvariablesrw'], kind: 'condition-variable', objectArg: 0 },
-  { names: ['waitonaddress', 'rtlwaitonaddress'], kind: 'address', objectArg: 0 },
-  { names: ['sleep', 'sleepex', 'ntdelayexecution', 'zwdelayexecution'], kind: 'sleep' },
+  { names: ['waitonaddress', 'rtlwaitonaddress', 'rtlpwaitonaddress*'], kind: 'address', objectArg: 0 },
+  { names: ['sleep', 'sleepex'], kind: 'sleep', timeoutArg: 0 },
+  { names: ['ntdelayexecution', 'zwdelayexecution'], kind: 'sleep' },
   { names: ['getqueuedcompletionstatus', 'getqueuedcompletionstatusex', 'ntremoveiocompletion', 'ntremoveiocompletionex', 'zwremoveiocompletion'], kind: 'io', objectArg: 0 },
   { names: ['readfile', 'writefile', 'connectnamedpipe', 'ntreadfile', 'ntwritefile', 'ntfscontrolfile', 'deviceiocontrol', 'ntdeviceiocontrolfile', 'recv', 'accept', 'select', 'wsarecv'], kind: 'io', objectArg: 0 },
   { names: ['getmessagew', 'getmessagea', 'waitmessage', 'ntusergetmessage', 'ntuserwaitmessage', 'ntusermsgwaitformultipleobjectsex'], kind: 'message' },
@@ -287,7 +293,7 @@ export function waitText(b: BlockedThread): string {
     case 'address':
       return `waits in ${api} on address ${w.address !== undefined ? hex(w.address) : '(not recovered)'}`;
     case 'sleep':
-      return `sleeps in ${api}`;
+      return `sleeps in ${api}${w.timeoutMs === undefined ? '' : w.timeoutMs === 'INFINITE' ? ' forever (INFINITE)' : ` for ${w.timeoutMs} ms`}`;
     case 'io':
       return `waits for I/O in ${api}`;
     case 'message':
@@ -529,11 +535,16 @@ export function hangLines(h: HangAnalysis, o: { verbose: boolean; pointerSize: n
     }
   }
   lines.push('');
+  if (h.running.length) {
+    const list = h.running.map((r) => r.index);
+    lines.push(`RUNNING_THREADS:  ${list.length > 12 ? `${list.slice(0, 12).join(', ')}, … (${list.length})` : list.join(', ')}`);
+    lines.push('    (not in a recognized wait: running, or blocked in a call this analysis does not know; !runaway shows CPU time)', '');
+  }
   for (const u of h.unknown) lines.push(`    Thread ${u.index} (id ${u.threadId.toString(16)}): no stack (${u.noFramesReason ?? 'no context'})`);
   if (h.unknown.length) lines.push('');
   if (h.edges.length) {
     lines.push('WAIT_CHAINS:  ');
-    for (const e of h.edges) lines.push(`    ${e.description}${e.proven ? '' : ''}`);
+    for (const e of h.edges) lines.push(`    ${e.description}`);
     lines.push('');
   }
   if (h.cycles.length) {
