@@ -200,3 +200,34 @@ t.test('corpus wine-x64/crashlab.pdb: divide(volatile int a, volatile int b)', {
   const pt = tpi!.record(procType);
   t.match(pt, { kind: 'procedure', paramCount: 2 });
 });
+
+t.test('mutated type streams: queries never throw anything but answers', async (t) => {
+  const base = Buffer.concat(records);
+  let seed = 0x2545f491;
+  const rand = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  for (let round = 0; round < 200; round++) {
+    const body = Buffer.from(base);
+    for (let k = 0; k < 1 + rand(6); k++) body[rand(body.length)] = rand(256);
+    for (let ti = 0x1000; ti < END; ti++) {
+      let r;
+      try {
+        r = decodeTypeRecord(ti, body.subarray(0, Math.min(body.length, 4 + rand(64))));
+      } catch (e) {
+        if ((e as Error).name !== 'FormatError') throw e;
+      }
+      void r;
+    }
+  }
+  // A stream whose records point at each other in cycles: names and sizes stay bounded.
+  const cyc = [
+    rec(0x1002, Buffer.concat([u32(0x1001), u32(PTR64)])),
+    rec(0x1001, Buffer.concat([u32(0x1000), u16(1)])),
+  ];
+  const ts = { record: (ti: number) => (ti === 0x1000 ? decodeTypeRecord(ti, cyc[0]!) : ti === 0x1001 ? decodeTypeRecord(ti, cyc[1]!) : undefined), resolveForward: (ti: number) => ti } as unknown as TypeStream;
+  t.ok(typeName(ts, 0x1000).length < 400, 'cyclic pointer/modifier chain named with a bounded string');
+  t.equal(typeSize(ts, 0x1001), 8);
+  t.pass('no exception');
+});
