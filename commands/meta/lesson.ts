@@ -14,7 +14,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandContext, CommandSpec } from '../../src/interpreter/command.js';
 import { CommandError } from '../../src/interpreter/command.js';
-import { observeCommands } from '../../src/interpreter/explain.js';
+import { observeCommands, wrapText } from '../../src/interpreter/explain.js';
 import type { CommandResult } from '../../src/results/types.js';
 import { ok } from '../../src/results/types.js';
 import type { Session } from '../../src/session/session.js';
@@ -68,6 +68,15 @@ interface LessonState {
 }
 
 const states = new WeakMap<Session, LessonState>();
+
+/** Lesson text wrapped for an 80-column terminal (continuation lines keep the line's own indent). */
+function wrapLines(lines: readonly string[]): string[] {
+  return lines.flatMap((l) => {
+    const indent = /^ */.exec(l)![0];
+    const label = /^ *((Step \d+ of \d+|Hint \d+ of \d+|Goal|Question|lesson: step \d+ done\.)(:)? )?/.exec(l)![0];
+    return wrapText(l, undefined, ' '.repeat(label.length) || indent);
+  });
+}
 
 /** The examples/lessons folder: $DUMPDBG_LESSONS, else found above this module (src or dist layout). */
 export function lessonsDir(): string | undefined {
@@ -162,7 +171,7 @@ function onCommand(session: Session, command: string, result: CommandResult): vo
   st.step++;
   st.hintsGiven = 0;
   lines.push(...(st.step < st.lesson.steps.length ? stepLines(st.lesson, st.step) : questionLines(st.lesson)));
-  result.blocks.push({ kind: 'text', lines: ['', ...lines] });
+  result.blocks.push({ kind: 'text', lines: ['', ...wrapLines(lines)] });
 }
 
 /** Sets the lesson's symbol/image paths (as given relative to the lesson file, shown relative to the current directory). */
@@ -210,7 +219,7 @@ async function startLesson(ctx: CommandContext, lesson: Lesson): Promise<Command
   const stop = observeCommands(s, (command, result) => onCommand(s, command, result));
   states.set(s, { lesson, step: 0, hintsGiven: 0, solved: false, stop });
   lines.push(...stepLines(lesson, 0), '', 'Type each command at the prompt and press Enter. .hint gives a hint, .lesson shows where you are, .lesson stop ends the lesson.');
-  return ok(lines, { type: 'lesson', name: lesson.name, step: 1, steps: lesson.steps.length }, { stateChanged: true });
+  return ok(wrapLines(lines), { type: 'lesson', name: lesson.name, step: 1, steps: lesson.steps.length }, { stateChanged: true });
 }
 
 function listLessons(session: Session): CommandResult {
@@ -226,7 +235,7 @@ function listLessons(session: Session): CommandResult {
   for (const l of lessons) lines.push(`  ${l.name.padEnd(w)}  ${l.title}`);
   for (const e of errors) lines.push(`  (skipped: ${e})`);
   if (lessons.length) lines.push('', `Start one by typing .lesson and its name, for example: .lesson ${lessons[0]!.name}`);
-  return ok(lines, { type: 'lessons', lessons: lessons.map((l) => ({ name: l.name, title: l.title })), current: st?.lesson.name ?? null });
+  return ok(wrapLines(lines), { type: 'lessons', lessons: lessons.map((l) => ({ name: l.name, title: l.title })), current: st?.lesson.name ?? null });
 }
 
 export const dotLessonCommand: CommandSpec = {
@@ -269,7 +278,7 @@ export const dotHintCommand: CommandSpec = {
     st.hintsGiven++;
     const lines = [`Hint ${i + 1} of ${hints.length}: ${hints[i]!}`];
     if (!inSteps) lines.push(...questionLines(st.lesson));
-    return ok(lines, { type: 'hint', lesson: st.lesson.name, step: st.step + 1, hint: i + 1 });
+    return ok(wrapLines(lines), { type: 'hint', lesson: st.lesson.name, step: st.step + 1, hint: i + 1 });
   },
 };
 
@@ -287,7 +296,7 @@ export const dotAnswerCommand: CommandSpec = {
     if (given === '') return ok(questionLines(st.lesson), { type: 'answer', correct: false });
     const right = st.lesson.answers.some((a) => normalizeAnswer(a) === given);
     if (!right) {
-      return ok([`Not quite: "${inv.args.trim()}" is not the answer.`, ...questionLines(st.lesson)], { type: 'answer', lesson: st.lesson.name, correct: false });
+      return ok(wrapLines([`Not quite: "${inv.args.trim()}" is not the answer.`, ...questionLines(st.lesson)]), { type: 'answer', lesson: st.lesson.name, correct: false });
     }
     st.solved = true;
     st.stop();
@@ -295,6 +304,6 @@ export const dotAnswerCommand: CommandSpec = {
     const { lessons } = loadLessons();
     const next = lessons[lessons.findIndex((l) => l.name === st.lesson.name) + 1];
     const lines = ['Correct!', ...st.lesson.explanation, ...skipped, '', `Lesson ${st.lesson.name} complete.`, next ? `Next: .lesson ${next.name} (${next.title})` : 'That was the last lesson: .lesson lists them all.'];
-    return ok(lines, { type: 'answer', lesson: st.lesson.name, correct: true });
+    return ok(wrapLines(lines), { type: 'answer', lesson: st.lesson.name, correct: true });
   },
 };

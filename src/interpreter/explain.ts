@@ -30,13 +30,32 @@ export function observeCommands(session: Session, fn: CommandObserver): () => vo
 export function afterCommand(session: Session, command: string, result: CommandResult): void {
   noteLogTarget(session, result);
   if (session.options.explain && result.data && !result.blocks.some((b) => b.kind === 'explain')) {
-    const notes = explainResult(command, result.data);
+    const notes = explainResult(command, result.data).flatMap((n) => wrapText(n, TEACHING_WIDTH, ' '.repeat(NOTE.length)));
     if (notes.length) result.blocks.push({ kind: 'explain', lines: notes });
   }
   for (const fn of observers.get(session) ?? []) fn(command, result);
 }
 
 const NOTE = 'note: ';
+
+/** Width teaching text is wrapped to: the UI's command pane truncates longer lines on an 80-column terminal. */
+export const TEACHING_WIDTH = 78;
+
+/** Word-wraps `text` to `width` columns; continuation lines start with `indent`. */
+export function wrapText(text: string, width = TEACHING_WIDTH, indent = ''): string[] {
+  if (text.length <= width) return [text];
+  const lead = /^ */.exec(text)![0];
+  const out: string[] = [];
+  let line = lead;
+  for (const word of text.slice(lead.length).split(/ +/)) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = indent + word;
+    } else line = line.trim() ? `${line} ${word}` : line + word;
+  }
+  if (line || !out.length) out.push(line);
+  return out;
+}
 
 function num(v: unknown): bigint | undefined {
   if (typeof v === 'bigint') return v;
@@ -110,11 +129,11 @@ function registerNotes(d: ResultData): string[] {
   if (!(ip in regs)) return [`${NOTE}Register values are hexadecimal.`];
   const lines: string[] = [];
   if (scope === 'exception') lines.push(`${NOTE}These are the registers at the moment of the exception (.ecxr), not where the thread was when the dump was written. k and r now use this context.`);
-  lines.push(`${NOTE}${ip} = ${hex(num(regs[ip]))} is the instruction being executed (shown disassembled below the registers); ${sp} = ${hex(num(regs[sp]))} is the top of the stack.`);
+  lines.push(`${NOTE}${ip} = ${hex(num(regs[ip]))} is the instruction being executed (disassembled after the registers); ${sp} = ${hex(num(regs[sp]))} is the top of the stack.`);
   const zero = Object.entries(regs)
     .filter(([k, v]) => /^(r[a-d]x|r[sd]i|r(8|9|1[0-5])|e[a-d]x|e[sd]i)$/.test(k) && num(v) === 0n)
     .map(([k]) => k);
-  if (zero.length) lines.push(`${NOTE}Registers holding 0: ${zero.join(', ')}. Look at the register inside [ ] in the instruction below: if it is one of these, the code used a NULL pointer.`);
+  if (zero.length) lines.push(`${NOTE}Registers holding 0: ${zero.join(', ')}. Look at the register inside [ ] in the instruction shown above: if it is one of these, the code used a NULL pointer.`);
   lines.push(`${NOTE}efl's letters are flags (zr = zero, nz = not zero, ng = negative); cs/ss/ds are segment selectors you can usually ignore.`);
   lines.push(`${NOTE}Next: kn for the call stack.`);
   return lines;

@@ -278,6 +278,19 @@ export function logLines(session: Session, lines: readonly string[], path: strin
   }
 }
 
+/**
+ * For output layers that print commands themselves (the terminal UI): appends
+ * each entry (prompt line and rendered output) to the log open when it
+ * finished, and records the entries in the transcript.
+ */
+export function sinkEntries(session: Session, entries: readonly DispatchEntry[]): void {
+  for (const e of entries) {
+    const log = logTargetOf(session, e.result);
+    if (log !== undefined) logLines(session, [`${e.prompt} ${e.command}`, ...renderLines(e.result, { explain: session.options.explain })], log);
+  }
+  recordEntries(session, entries);
+}
+
 /** Parses a transcript. Throws TranscriptError naming the line for a malformed header. */
 export function parseTranscript(text: string): Transcript {
   const lines = text.replace(/\r\n/g, '\n').split('\n');

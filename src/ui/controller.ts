@@ -6,6 +6,7 @@
  */
 import type { Dispatcher } from '../interpreter/dispatch.js';
 import { renderLines } from '../results/render-text.js';
+import { sinkEntries } from '../session/transcript.js';
 import type { Action, Effect, UiState } from './state.js';
 import type { ListPaneId } from './pane-data.js';
 import { collectCompletion, symbolsInText } from './complete.js';
@@ -103,6 +104,7 @@ export class UiController {
     await new Promise((r) => setImmediate(r));
     try {
       const entries = await d.dispatch(line);
+      sinkEntries(d.session, entries);
       if (this.abort.signal.aborted) entries.push({ command: line, prompt: this.prompt(), result: { blocks: [{ kind: 'warning', lines: ['Cancelled (Ctrl-C)'] }] } });
       this.o.dispatch({ type: 'commandFinished', entries, prompt: this.prompt(), echo });
     } finally {

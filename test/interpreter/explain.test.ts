@@ -86,12 +86,12 @@ t.test('.explain on|off over a real dump', async (t) => {
   t.same(await s.run('.explain on'), ['Teaching notes are on.', 'Each command is now followed by notes marked "note:"; .explain off hides them.']);
   t.equal(s.session.options.explain, true);
   const exr = await s.result('.exr -1');
-  const notes = exr.blocks.filter((b) => b.kind === 'explain').flatMap((b) => b.lines).join('\n');
+  const notes = exr.blocks.filter((b) => b.kind === 'explain').flatMap((b) => b.lines).join(' ').replace(/\s+/g, ' ');
   t.match(notes, 'read from address 0x10');
   const ecxr = await s.result('.ecxr');
-  t.match(ecxr.blocks.filter((b) => b.kind === 'explain').flatMap((b) => b.lines).join('\n'), /Registers holding 0: rax, rcx/);
+  t.match(ecxr.blocks.filter((b) => b.kind === 'explain').flatMap((b) => b.lines).join(' ').replace(/\s+/g, ' '), /Registers holding 0: rax, rcx/);
   const k = await s.result('kn');
-  t.match(k.blocks.filter((b) => b.kind === 'explain').flatMap((b) => b.lines).join('\n'), 'Frame 00, crashlab!read_field (crashlab.c line 194)');
+  t.match(k.blocks.filter((b) => b.kind === 'explain').flatMap((b) => b.lines).join(' ').replace(/\s+/g, ' '), 'Frame 00, crashlab!read_field (crashlab.c line 194)');
   t.same(await s.run('.explain off'), ['Teaching notes are off.']);
   t.notOk((await s.result('kn')).blocks.some((b) => b.kind === 'explain'));
   t.ok((await s.result('.explain maybe')).failed);
