@@ -108,6 +108,29 @@ t.test('!address -summary: sizes and percentages', async (t) => {
   t.ok(lines.includes('Stack' + ' '.repeat(37) + '0`00010000        0`0001d000 ( 116.000 kB)'), 'base address ends in column 52');
 });
 
+t.test('the PEB page and each TEB are cut out of the region that holds them', async (t) => {
+  const teb = Buffer.alloc(0x100);
+  teb.writeBigUInt64LE(0x2f000n, 0x60); // ProcessEnvironmentBlock
+  const buf = new SynthDump()
+    .arch('amd64')
+    .miscInfo({ processId: 0x1144 })
+    .thread({ id: 0x364, teb: 0x30000n, context: { rip: 1n, rsp: 1n } })
+    .memory(0x30000n, teb)
+    .memoryInfo([
+      { baseAddress: 0x20000n, allocationBase: 0x20000n, regionSize: 0xf000n, state: RESERVE, protect: 0, allocationProtect: 4, type: PRIVATE },
+      { baseAddress: 0x2f000n, allocationBase: 0x20000n, regionSize: 0x4000n, state: COMMIT, protect: 4, allocationProtect: 4, type: PRIVATE },
+    ])
+    .build();
+  const rows = (await runner(buf).lines('!address')).slice(14, 19);
+  t.same(rows, [
+    '+        0`00020000        0`0002f000        0`0000f000 MEM_PRIVATE MEM_RESERVE                                    <unknown>  ',
+    '         0`0002f000        0`00030000        0`00001000 MEM_PRIVATE MEM_COMMIT  PAGE_READWRITE                     PEB        [1144]',
+    '         0`00030000        0`00032000        0`00002000 MEM_PRIVATE MEM_COMMIT  PAGE_READWRITE                     TEB        [~0; 1144.364]',
+    '         0`00032000        0`00033000        0`00001000 MEM_PRIVATE MEM_COMMIT  PAGE_READWRITE                     <unknown>  ',
+    '',
+  ]);
+});
+
 t.test('!address -f: filters (no allocation marks, no summary)', async (t) => {
   const r = runner(addressDump());
   const rows = (await r.lines('!address -f:PAGE_EXECUTE_READWRITE')).slice(14);
