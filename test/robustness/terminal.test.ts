@@ -11,42 +11,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BIN, sessionFromBuffer } from '../fixtures/session.js';
-import { SynthDump } from '../fixtures/synth/minidump-writer.js';
-
-const CLEAR = '\x1b[2J';
-const OSC52 = '\x1b]52;c;ZWNobyBwd25lZA==\x07';
-const EVIL = `${CLEAR}${OSC52}\x07\rX\x9b1m`;
-/** Any C0 control but tab, DEL, or a C1 control: none may reach the terminal raw. */
-// eslint-disable-next-line no-control-regex
-const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+import { CLEAR, hostileDump, RAW_CONTROL, TEXT_AT, WIDE_AT } from '../fixtures/robustness/hostile.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dumpdbg-term-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-
-const STACK = 0x10000n;
-const TEXT_AT = 0x20000n;
-const WIDE_AT = 0x21000n;
-const stack = Buffer.alloc(0x100);
-const text = Buffer.concat([Buffer.from(`hi${EVIL}there`, 'latin1'), Buffer.alloc(16)]);
-const wide = Buffer.concat([Buffer.from(`wide${EVIL}text`, 'utf16le'), Buffer.alloc(16)]);
-
-/** Exported for the UI test (terminal-ui.test.tsx) through the fixture module. */
-function hostileDump(): Buffer {
-  return new SynthDump()
-    .arch('amd64')
-    .thread({ id: 0x10, context: { rip: 0x140001000n, rsp: STACK + 0x40n }, stack: { addr: STACK, bytes: stack } })
-    .thread({ id: 0x20, context: { rip: 0x140001010n, rsp: STACK + 0x40n } })
-    .module({ base: 0x140000000n, size: 0x10000, name: `C:\\app\\evil${EVIL}.exe`, cv: { guid: '0123456789abcdef0123456789abcdef', age: 1, pdb: `evil${EVIL}.pdb` } })
-    .module({ base: 0x180000000n, size: 0x10000, name: `C:\\windows\\${CLEAR}ntdll.dll` })
-    .threadNames([{ threadId: 0x10, name: `main${EVIL}` }, { threadId: 0x20, name: `worker${OSC52}` }])
-    .comment(`comment A ${EVIL}`)
-    .comment(`comment W ${EVIL}`, true)
-    .memory(TEXT_AT, text)
-    .memory(WIDE_AT, wide)
-    .exception({ threadId: 0x10, code: 0xc0000005, address: 0x140001000n, parameters: [0n, 0x10n], context: { rip: 0x140001000n, rsp: STACK + 0x40n } })
-    .miscInfo({ processId: 0x1234 })
-    .build();
-}
 
 const COMMANDS = [
   '||', '~', '~*k', 'lm', 'lmv', 'lmvm evil*', '!lmi 0x140000000', '.exr -1', '.ecxr', 'kn', '!analyze -v', '.lastevent', 'vertarget',
