@@ -104,5 +104,8 @@ export const USAGE = `usage: dumpdbg [options] [DUMP]
   --json         one JSON object per command instead of text
   --plain        line-mode REPL even on a terminal
   --explain      teaching notes after each command
+  --record FILE  record the session as a transcript (--redact masks dump contents)
+  --replay FILE|DIR [--dump DUMP]
+                 re-run transcripts and diff their output (exit 0 same, 1 differs, 2 no dump)
   --version      print the version
 Commands are WinDbg's; type .help at the prompt.`;

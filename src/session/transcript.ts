@@ -23,7 +23,6 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import type { DispatchEntry } from '../interpreter/dispatch.js';
 import type { CommandResult } from '../results/types.js';
 import { renderLines } from '../results/render-text.js';
 import type { Session, SessionRecording } from './session.js';
@@ -58,6 +57,13 @@ export interface Transcript {
   /** Header and comment lines before the first command, verbatim. */
   headerLines: string[];
   commands: TranscriptCommand[];
+}
+
+/** One executed command, as the dispatcher reports it (structurally its DispatchEntry). */
+export interface TranscriptEntry {
+  command: string;
+  prompt: string;
+  result: CommandResult;
 }
 
 export class TranscriptError extends Error {
@@ -227,7 +233,7 @@ export function startRecording(session: Session, path: string, redact: boolean):
 }
 
 /** The transcript lines of one executed command (prompt line + indented output). */
-export function entryLines(entry: DispatchEntry, opts: { explain: boolean; redact: boolean; substitutions: readonly (readonly [string, string])[] }): string[] {
+export function entryLines(entry: TranscriptEntry, opts: { explain: boolean; redact: boolean; substitutions: readonly (readonly [string, string])[] }): string[] {
   const output = renderLines(opts.redact ? redactResult(entry.result) : entry.result, { explain: opts.explain }).flatMap((l) => l.split('\n'));
   const out = [`${entry.prompt} ${entry.command}`.trimEnd()];
   for (const raw of output) {
@@ -238,7 +244,7 @@ export function entryLines(entry: DispatchEntry, opts: { explain: boolean; redac
 }
 
 /** Appends executed commands to the session's transcript, if one is being recorded. */
-export function recordEntries(session: Session, entries: readonly DispatchEntry[]): void {
+export function recordEntries(session: Session, entries: readonly TranscriptEntry[]): void {
   const rec = session.recording;
   if (!rec) return;
   const lines: string[] = [];
@@ -283,7 +289,7 @@ export function logLines(session: Session, lines: readonly string[], path: strin
  * each entry (prompt line and rendered output) to the log open when it
  * finished, and records the entries in the transcript.
  */
-export function sinkEntries(session: Session, entries: readonly DispatchEntry[]): void {
+export function sinkEntries(session: Session, entries: readonly TranscriptEntry[]): void {
   for (const e of entries) {
     const log = logTargetOf(session, e.result);
     if (log !== undefined) logLines(session, [`${e.prompt} ${e.command}`, ...renderLines(e.result, { explain: session.options.explain })], log);

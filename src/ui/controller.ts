@@ -6,7 +6,7 @@
  */
 import type { Dispatcher } from '../interpreter/dispatch.js';
 import { renderLines } from '../results/render-text.js';
-import { sinkEntries } from '../session/transcript.js';
+import { sinkEntries } from '../interpreter/sinks.js';
 import type { Action, Effect, UiState } from './state.js';
 import type { ListPaneId } from './pane-data.js';
 import { collectCompletion, symbolsInText } from './complete.js';
