@@ -10,7 +10,15 @@ import { variablesOfFrame } from '../common/frame-vars.js';
 /** WinDbg's answer when the frame's module has no private symbols. */
 export const NO_LOCALS = 'Unable to enumerate locals, HRESULT 0x80004005';
 
-export interface DvOptions { types: boolean; locations: boolean; pattern: RegExp | undefined }
+export interface DvOptions {
+  types: boolean;
+  /** /v: absolute location (address or @register); /V also the base register and offset. */
+  locations: boolean;
+  relative: boolean;
+  /** /i: `prv param` / `prv local` classification. */
+  classify: boolean;
+  pattern: RegExp | undefined;
+}
 
 /** `*` and `?` wildcards, case-sensitive like C names. */
 export function wildcardRegExp(pattern: string, flags = ''): RegExp {
@@ -19,14 +27,16 @@ export function wildcardRegExp(pattern: string, flags = ''): RegExp {
 }
 
 export function parseDvArgs(args: string, raw: string): DvOptions {
-  const o: DvOptions = { types: false, locations: false, pattern: undefined };
+  const o: DvOptions = { types: false, locations: false, relative: false, classify: false, pattern: undefined };
   const words = args.split(/\s+/).filter(Boolean);
   for (const w of words) {
     if (/^[/-]/.test(w)) {
       for (const ch of w.slice(1)) {
         if (ch === 't') o.types = true;
-        else if (ch === 'v' || ch === 'V') o.locations = true;
-        else if (ch === 'i' || ch === 'a' || ch === 'n' || ch === 'z' || ch === 'r' || ch === 'm') continue;
+        else if (ch === 'v') o.locations = true;
+        else if (ch === 'V') o.locations = o.relative = true;
+        else if (ch === 'i') o.classify = true;
+        else if (ch === 'a' || ch === 'n' || ch === 'z' || ch === 'r' || ch === 'm') continue;
         else throw new CommandError(`       ^ Syntax error in '${raw}'`);
       }
     } else if (!o.pattern) o.pattern = wildcardRegExp(w);
@@ -38,18 +48,25 @@ export function parseDvArgs(args: string, raw: string): DvOptions {
 /** One dv line (windbg-commands.md §4.3): name right-aligned to 15, optional location column, ` = value`. */
 export function dvLine(v: FrameVariable, o: DvOptions, pointerSize: 4 | 8): string {
   const label = o.types ? `${v.typeName} ${v.name}` : v.name;
-  const loc = o.locations ? `${locationText(v, pointerSize).padEnd(17)} ` : '';
+  let loc = o.locations ? `${locationText(v, pointerSize).padEnd(17)} ` : '';
+  if (o.relative) {
+    const rel = v.location?.kind === 'memory' && !v.unavailable
+      ? `@${v.location.base}${v.location.offset < 0 ? '-' : '+'}0x${Math.abs(v.location.offset).toString(16).padStart(4, '0')}`
+      : '';
+    loc += `${rel.padEnd(14)} `;
+  }
+  const cls = o.classify ? `prv ${v.isParam ? 'param' : 'local'}  ` : '';
   // Say why a value is missing (the register was not recovered, optimized out, memory not captured).
   const why = v.unavailable ? ` (${v.unavailable})` : '';
-  return `${loc}${label.padStart(15)} = ${v.value}${why}`;
+  return `${cls}${loc}${label.padStart(15)} = ${v.value}${why}`;
 }
 
 export const dvCommand: CommandSpec = {
   name: 'dv',
   group: 'standard',
-  syntax: 'dv [/t] [/v] [Pattern]',
+  syntax: 'dv [/i] [/t] [/v|/V] [Pattern]',
   summary: 'Parameters and locals of the current frame (.frame N selects it), from private PDB symbols',
-  help: '/t: show types; /v: show where each value lives (register or address). Pattern may use * and ?.\nValues come from the registers the unwinder recovered for the frame; a value that cannot be\nrecovered prints <value unavailable> and the reason.',
+  help: '/t: show types; /v: where each value lives (register or address); /V: also base register + offset;\n/i: prv param / prv local. Pattern may use * and ?.\nValues come from the registers the unwinder recovered for the frame; a value that cannot be\nrecovered prints <value unavailable> and the reason.',
   examples: ['dv', 'dv /t', 'dv /v', 'dv argc', '.ecxr; .frame 1; dv /t /v'],
   async run(ctx, inv) {
     const t = requireTarget(ctx);

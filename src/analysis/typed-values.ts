@@ -186,6 +186,14 @@ export function dtMemberValue(ts: TypeStream, ti: number, addr: bigint, mem: Val
   const u = underlyingType(ts, ti);
   const r = recordOf(ts, u);
   const size = typeSize(ts, u, pointerSize);
+  if (r?.kind === 'udt' && r.name === '_LIST_ENTRY' && size === 2 * pointerSize) {
+    // WinDbg shows list links inline: `_LIST_ENTRY [ 0x... - 0x... ]`.
+    const b = mem.read(addr, size);
+    if (b.length === size) {
+      const at = (i: number) => `0x${ptr(readUnsigned(b.subarray(i * pointerSize), pointerSize), pointerSize)}`;
+      return `_LIST_ENTRY [ ${at(0)} - ${at(1)} ]`;
+    }
+  }
   if (r?.kind === 'udt') return r.name;
   const want = r?.kind === 'array' ? Math.min(size, 256) : size;
   const b = mem.read(addr, want);

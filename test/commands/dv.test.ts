@@ -96,6 +96,23 @@ t.test('examples/dumps/div-zero.dmp: dv, .frame, kp, kP', async (t) => {
   t.ok(kp.some((l) => l.includes('crashlab!compute_average(int count = <value unavailable>)+0x39')), 'kp frame 1');
   const kP = await s.run('kP 1');
   t.same(kP.filter((l) => l.startsWith('\t')), ['\t\t\tint total = 0n0, ', '\t\t\tint count = 0n0)+0x6 [C:\\src\\crashlab\\crashlab.c @ 758] '], 'kP: one parameter per line');
+  t.same((await s.run('.frame 0; dv /i /V total')).slice(1), [`prv param  ${'@ecx'.padEnd(17)} ${''.padEnd(14)} ${'total'.padStart(15)} = 0n0`]);
+  // Values as winedbg's stack dump of this dump shows them (0x11fcc8: 0000000140001fe9 0000000000080008, 0x11fcd8: 0000000000b81438 ...).
+  t.same(await s.run('dt crashlab!_LIST_ENTRY 0x11fcc8'), ['   +0x000 Flink            : 0x00000001`40001fe9 _LIST_ENTRY', '   +0x008 Blink            : 0x00000000`00080008 _LIST_ENTRY']);
+  t.same(await s.run('dt -r1 crashlab!_RTL_CRITICAL_SECTION_DEBUG 0x11fcc8'), [
+    '   +0x000 Type             : 0x1fe9',
+    '   +0x002 CreatorBackTraceIndex : 0x4000',
+    '   +0x008 CriticalSection  : 0x00000000`00080008 _RTL_CRITICAL_SECTION',
+    '   +0x010 ProcessLocksList : _LIST_ENTRY [ 0x00000000`00b81438 - 0x00000001`40002140 ]',
+    '      +0x000 Flink            : 0x00000000`00b81438 _LIST_ENTRY',
+    '      +0x008 Blink            : 0x00000001`40002140 _LIST_ENTRY',
+    '   +0x020 EntryCount       : 0xfff0bdc0',
+    '   +0x024 ContentionCount  : 0xffffffff',
+    '   +0x028 Flags            : 0x11fd30',
+    '   +0x02c CreatorBackTraceIndexHigh : 0x0',
+    '   +0x02e SpareWORD        : 0x0',
+  ]);
+  t.same(await s.run('.frame 2'), await s.run('.frame'));
   const res = await s.result('dv');
   t.match(res.data, { type: 'locals', function: 'main', variables: [{ name: 'argc', value: '0n3', location: '@edi' }] });
 });
