@@ -95,8 +95,8 @@ export const dotReloadCommand: CommandSpec = {
     if (force) {
       for (const m of mods) {
         const r = await t.ensureModule(m);
+        // Load warnings are printed by the dispatcher before this command's output (drainLoadMessages).
         loaded.push({ module: t.moduleName(m), symbols: r.symbols.kind, path: r.symbols.path, image: r.image?.path ?? r.image?.origin, message: r.symbolMessage ?? r.imageMessage });
-        lines.push(...r.warnings);
       }
     }
     if (!mod) for (let i = 0; i < mods.length; i += 64) lines.push('.'.repeat(Math.min(64, mods.length - i)));

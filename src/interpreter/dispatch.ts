@@ -131,7 +131,11 @@ export class Dispatcher {
     const inv: Invocation = { token, args, raw };
     try {
       if (!spec.noDump && !this.session.target) throw new NoTargetError();
-      return await spec.run(this.context(), inv);
+      const result = await spec.run(this.context(), inv);
+      // Symbol-load warnings print before the output of the command that needed the module.
+      const notes = this.session.target?.drainLoadMessages(this.session.noisySymbols) ?? [];
+      if (notes.length) result.blocks.unshift({ kind: 'warning', lines: notes });
+      return result;
     } catch (e) {
       return errorResult(e);
     }

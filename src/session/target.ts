@@ -5,6 +5,7 @@ import type { ResolvedAddress } from './symbolize.js';
 import type { ModuleSymbols } from '../symbols/module-symbols.js';
 import { NO_SYMBOLS } from '../symbols/module-symbols.js';
 import { loadModule } from './module-resolver.js';
+import { formatAttempts } from '../symbols/store.js';
 import type { IntakeResult } from './intake.js';
 import type { ModuleLoadReport, ResolverPaths } from './module-resolver.js';
 
@@ -49,6 +50,7 @@ export class Target {
   private names: string[] | undefined;
   private readonly reports = new Map<number, ModuleLoadReport>();
   private readonly pending = new Map<number, Promise<ModuleLoadReport>>();
+  private readonly freshlyLoaded: ModuleLoadReport[] = [];
 
   constructor(dump: MinidumpFile, path: string, filePath = path) {
     this.dump = dump;
@@ -97,9 +99,27 @@ export class Target {
       this.pending.set(m.index, p);
     }
     const r = await p;
+    if (!this.reports.has(m.index)) this.freshlyLoaded.push(r);
     this.reports.set(m.index, r);
     this.pending.delete(m.index);
     return r;
+  }
+
+  /**
+   * Lines about modules loaded since the last call: WinDbg prints symbol
+   * warnings lazily, the first time a module's symbols are needed (with
+   * `!sym noisy`, every place searched too).
+   */
+  drainLoadMessages(noisy: boolean): string[] {
+    const out: string[] = [];
+    for (const r of this.freshlyLoaded) {
+      if (noisy) out.push(...formatAttempts(r.attempts));
+      if (noisy && r.imageMessage) out.push(r.imageMessage);
+      if (r.symbolMessage) out.push(`*** WARNING: ${r.symbolMessage}`);
+      out.push(...r.warnings);
+    }
+    this.freshlyLoaded.length = 0;
+    return out;
   }
 
   /** Loads the modules containing these addresses. */
