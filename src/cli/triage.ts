@@ -82,7 +82,7 @@ export function bucketOf(r: TriageRecord): string {
   return r.failureBucketId ?? (r.error !== undefined ? '(error)' : '(no bucket)');
 }
 
-/** Groups records by bucket; most frequent first, ties by first seen. */
+/** Groups records by bucket; most frequent first, ties by first seen (undated groups last). */
 export function groupBuckets(records: readonly TriageRecord[]): TriageBucket[] {
   const map = new Map<string, TriageBucket>();
   for (const r of records) {
@@ -103,8 +103,10 @@ export function groupBuckets(records: readonly TriageRecord[]): TriageBucket[] {
       if (b.lastSeen === undefined || when > b.lastSeen) b.lastSeen = when;
     }
   }
-  return [...map.values()].sort((a, b) => b.count - a.count || (a.firstSeen ?? '').localeCompare(b.firstSeen ?? '') || a.failureBucketId.localeCompare(b.failureBucketId));
+  return [...map.values()].sort((a, b) => b.count - a.count || cmp(a.firstSeen ?? '\uffff', b.firstSeen ?? '\uffff') || cmp(a.failureBucketId, b.failureBucketId));
 }
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The bucket table: count, first and last seen (UTC, to the second), bucket, example dump. */
 export function bucketTableLines(buckets: readonly TriageBucket[], total: number): string[] {
