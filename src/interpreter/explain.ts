@@ -26,9 +26,27 @@ export function observeCommands(session: Session, fn: CommandObserver): () => vo
   return () => set!.delete(fn);
 }
 
+const quiet = new WeakSet<Session>();
+
+/**
+ * Runs `fn` with teaching notes and observers off: for commands the user did
+ * not type (the UI's pane refreshes run `~`, `kn`, `.exr -1` through the same
+ * dispatcher and must not complete lesson steps behind the learner's back).
+ */
+export async function quietly<T>(session: Session, fn: () => Promise<T>): Promise<T> {
+  if (quiet.has(session)) return fn();
+  quiet.add(session);
+  try {
+    return await fn();
+  } finally {
+    quiet.delete(session);
+  }
+}
+
 /** What the dispatcher does after each command: teaching notes (when on), then observers. */
 export function afterCommand(session: Session, command: string, result: CommandResult): void {
   noteLogTarget(session, result);
+  if (quiet.has(session)) return;
   if (session.options.explain && result.data && !result.blocks.some((b) => b.kind === 'explain')) {
     const notes = explainResult(command, result.data).flatMap((n) => wrapText(n, TEACHING_WIDTH, ' '.repeat(NOTE.length)));
     if (notes.length) result.blocks.push({ kind: 'explain', lines: notes });

@@ -7,6 +7,7 @@
 import type { Dispatcher } from '../interpreter/dispatch.js';
 import { renderLines } from '../results/render-text.js';
 import { sinkEntries } from '../interpreter/sinks.js';
+import { quietly } from '../interpreter/explain.js';
 import type { Action, Effect, UiState } from './state.js';
 import type { ListPaneId } from './pane-data.js';
 import { collectCompletion, symbolsInText } from './complete.js';
@@ -131,7 +132,8 @@ export class UiController {
       if (s.open.registers) panes.push(['registers', PANE_COMMANDS.registers]);
       if (s.open.memory) panes.push(['memory', s.memoryCommand]);
       for (const [pane, command] of panes) {
-        const entries = await this.o.dispatcher.dispatch(command);
+        // Pane views are not the learner's commands: no lesson progress, no teaching notes.
+        const entries = await quietly(this.o.dispatcher.session, () => this.o.dispatcher.dispatch(command));
         const result = entries[entries.length - 1]?.result ?? { blocks: [], failed: true };
         this.o.dispatch({ type: 'pane', pane, result, command });
       }

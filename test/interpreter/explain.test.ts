@@ -1,6 +1,6 @@
 import t from 'tap';
 import path from 'node:path';
-import { afterCommand, exceptionCodeNotes, explainResult, observeCommands } from '../../src/interpreter/explain.js';
+import { afterCommand, exceptionCodeNotes, explainResult, observeCommands, quietly } from '../../src/interpreter/explain.js';
 import { renderJson, renderLines } from '../../src/results/render-text.js';
 import type { CommandResult } from '../../src/results/types.js';
 import { Session } from '../../src/session/session.js';
@@ -95,4 +95,20 @@ t.test('.explain on|off over a real dump', async (t) => {
   t.same(await s.run('.explain off'), ['Teaching notes are off.']);
   t.notOk((await s.result('kn')).blocks.some((b) => b.kind === 'explain'));
   t.ok((await s.result('.explain maybe')).failed);
+});
+
+t.test('quietly: pane refreshes neither get notes nor reach observers', async (t) => {
+  const session = new Session({ symbolPath: '', imagePath: '', explain: true });
+  const seen: string[] = [];
+  observeCommands(session, (c) => seen.push(c));
+  const r: CommandResult = { blocks: [], data: { type: 'exceptionRecord', present: false } };
+  const v = await quietly(session, async () => {
+    afterCommand(session, 'kn', r);
+    return 7;
+  });
+  t.equal(v, 7);
+  t.same(seen, []);
+  t.equal(r.blocks.length, 0);
+  afterCommand(session, 'kn', r);
+  t.same(seen, ['kn'], 'back to normal afterwards');
 });
