@@ -8,8 +8,8 @@ import { RegistersPane } from './RegistersPane.js';
 import { StackPane } from './StackPane.js';
 import { StatusBar } from './StatusBar.js';
 import { ThreadsPane } from './ThreadsPane.js';
-import { computeLayout } from './layout.js';
 import type { PaneId } from './pane-data.js';
+import { layoutOf } from './state.js';
 import type { UiState } from './state.js';
 import type { Theme } from './theme.js';
 
@@ -35,7 +35,7 @@ function pane(id: PaneId, s: UiState, width: number, height: number, theme: Them
 
 /** The whole screen for a state: bands of columns of panes, then the status line. Pure view. */
 export function Screen({ state, theme }: { state: UiState; theme: Theme }) {
-  const layout = computeLayout(state.width, state.height, state.open);
+  const layout = layoutOf(state);
   return (
     <Box flexDirection="column" width={layout.width} height={layout.height} overflow="hidden">
       {layout.bands.map((band, b) => (

@@ -170,7 +170,7 @@ function labelled(lines: string[]): Map<string, string> {
 export function exceptionFrom(r: CommandResult, threads: readonly ThreadItem[], command = '.exr -1'): PaneContent<string> {
   const d = r.data;
   if (!d || d.type !== 'exceptionRecord') return { items: [], error: errorLines(r), command };
-  if (d['present'] === false) return { items: ['No exception: the last event was not an exception (a hang or on-demand dump).'], command };
+  if (d['present'] === false) return { items: ['No exception stored', '(a hang or on-demand dump)'], command };
   const text = renderLines(r);
   const byLabel = labelled(text);
   const code = num(d['exceptionCode']);

@@ -8,7 +8,7 @@ import type { CommandResult } from '../results/types.js';
 import { escapeControl } from '../results/render-text.js';
 import { bindingFor } from './keys.js';
 import { computeLayout, contentRows, paneRects } from './layout.js';
-import type { OpenPanes } from './layout.js';
+import type { Layout, OpenPanes, Wants } from './layout.js';
 import type { ListPaneId, PaneContents, PaneId } from './pane-data.js';
 import { emptyContents, exceptionFrom, memoryFrom, modulesFrom, registersFrom, stackFrom, threadsFrom } from './pane-data.js';
 import { applyCompletion } from './complete.js';
@@ -118,16 +118,31 @@ export function initialState(width: number, height: number, prompt = '0:000>'): 
   };
 }
 
+/** Rows the short panes want (title + lines), once they have content. */
+export function wantsOf(s: UiState): Wants {
+  const w: Wants = {};
+  for (const id of ['threads', 'exception', 'modules', 'registers'] as const) {
+    const n = itemCount(s, id);
+    if (n) w[id] = n + 1;
+  }
+  return w;
+}
+
+/** The layout for a state (its size, open panes and content). */
+export function layoutOf(s: UiState): Layout {
+  return computeLayout(s.width, s.height, s.open, wantsOf(s));
+}
+
 /** Panes on screen, in focus order. */
 export function visiblePanes(s: UiState): PaneId[] {
-  const rects = paneRects(computeLayout(s.width, s.height, s.open));
+  const rects = paneRects(layoutOf(s));
   const order: PaneId[] = ['command', 'threads', 'stack', 'exception', 'modules', 'registers', 'memory'];
   return order.filter((p) => rects.has(p));
 }
 
 /** Content rows of a pane in the current layout (0 when hidden). */
 export function paneRows(s: UiState, id: PaneId): number {
-  const r = paneRects(computeLayout(s.width, s.height, s.open)).get(id);
+  const r = paneRects(layoutOf(s)).get(id);
   return r ? contentRows(id, r.height) : 0;
 }
 

@@ -56,3 +56,17 @@ t.test('stack() splits rows by weight and drops panes that cannot get two rows',
   t.same(stack(['threads', 'stack', 'exception'], 5).map((x) => x.id), ['threads', 'stack']);
   t.same(stack(['threads'], 0), []);
 });
+
+t.test('short panes give their spare rows to the Stack', async (t) => {
+  const plain = stack(['threads', 'stack', 'exception', 'modules'], 38);
+  const fitted = stack(['threads', 'stack', 'exception', 'modules'], 38, { threads: 5, exception: 4, modules: 40 });
+  const h = (s: typeof plain, id: string) => s.find((x) => x.id === id)!.height;
+  t.equal(h(fitted, 'threads'), 5, 'four threads + title');
+  t.equal(h(fitted, 'exception'), 4);
+  t.equal(h(fitted, 'modules'), h(plain, 'modules'), 'a long module list keeps its share');
+  t.equal(h(fitted, 'stack'), 38 - 5 - 4 - h(plain, 'modules'), 'the stack gets the rest');
+  t.equal(fitted.reduce((a, x) => a + x.height, 0), 38);
+  // Narrow: threads and exception share a column without a Stack: the spare rows stay in the column.
+  const col = stack(['threads', 'exception'], 12, { threads: 3, exception: 3 });
+  t.equal(col.reduce((a, x) => a + x.height, 0), 12);
+});

@@ -13,13 +13,19 @@ exports[`test/ui/screen.test.tsx > TAP > screen at 120x40: every row fits, every
                                                                  │   3    30 crashlab+0x2140 "Render\\x1b[31mThread"
                                                                  │   4    34 crashlab+0x2240
                                                                  │   5    38 no context
-                                                                 │
-                                                                 │
                                                                  │─ Stack of thread 0 (4) ──────────────────────────────
                                                                  │ 00 crashlab!read_field+0x10  [crashlab.c:42]
                                                                  │ 01 crashlab!lookup_customer+0x19
                                                                  │~02 crashlab!null_deref+0x9
                                                                  │?03 crashlab!main+0x2d
+                                                                 │
+                                                                 │
+                                                                 │
+                                                                 │
+                                                                 │
+                                                                 │
+                                                                 │
+                                                                 │
                                                                  │
                                                                  │
                                                                  │
@@ -35,15 +41,9 @@ exports[`test/ui/screen.test.tsx > TAP > screen at 120x40: every row fits, every
                                                                  │Attempt to read from address 0000000000000010
                                                                  │Param[0] 0
                                                                  │Param[1] 10
-                                                                 │─ Modules (2) ────────────────────────────────────────
-                                                                 │00000001\`40000000 crashlab (private pdb symbols)
-                                                                 │00000001\`70000000 ntdll (deferred)
-                                                                 │
-                                                                 │
-                                                                 │
-0:000> .lastevent                                                │
-Last event: 20.24: Access violation - code c0000005 (first/secon…│
-0:000> kn                                                        │
+0:000> .lastevent                                                │─ Modules (2) ────────────────────────────────────────
+Last event: 20.24: Access violation - code c0000005 (first/secon…│00000001\`40000000 crashlab (private pdb symbols)
+0:000> kn                                                        │00000001\`70000000 ntdll (deferred)
 0:000> [command]  F1 keys  Tab pane  Enter select/run  F7 regs  F8 mem  Ctrl-C cancel  Ctrl-D quit
 `
 
@@ -55,29 +55,29 @@ exports[`test/ui/screen.test.tsx > TAP > screen at 200x60: every row fits, every
                                                                                     │   3    30 crashlab+0x2140 "Render\\x1b[31mThread"        │Attempt to read from address 0000000000000010
                                                                                     │   4    34 crashlab+0x2240                               │Param[0] 0
                                                                                     │   5    38 no context                                    │Param[1] 10
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │
-                                                                                    │                                                         │─ Modules (2) ───────────────────────────────────────────
-                                                                                    │─ Stack of thread 0 (4) ─────────────────────────────────│00000001\`40000000 crashlab (private pdb symbols)
-                                                                                    │ 00 crashlab!read_field+0x10  [crashlab.c:42]            │00000001\`70000000 ntdll (deferred)
-                                                                                    │ 01 crashlab!lookup_customer+0x19                        │
+                                                                                    │─ Stack of thread 0 (4) ─────────────────────────────────│─ Modules (2) ───────────────────────────────────────────
+                                                                                    │ 00 crashlab!read_field+0x10  [crashlab.c:42]            │00000001\`40000000 crashlab (private pdb symbols)
+                                                                                    │ 01 crashlab!lookup_customer+0x19                        │00000001\`70000000 ntdll (deferred)
                                                                                     │~02 crashlab!null_deref+0x9                              │
                                                                                     │?03 crashlab!main+0x2d                                   │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
+                                                                                    │                                                         │
                                                                                     │                                                         │
                                                                                     │                                                         │
                                                                                     │                                                         │
@@ -117,11 +117,11 @@ exports[`test/ui/screen.test.tsx > TAP > screen at 80x24: every row fits, every 
    3    30 crashlab+0x2140 "Render\\x1b…│?03 crashlab!main+0x2d
    4    34 crashlab+0x2240             │
    5    38 no context                  │
-─ Exception ───────────────────────────│─ Modules (2) ──────────────────────────
-Code     c0000005 (Access violation)   │00000001\`40000000 crashlab (private pdb…
-Address  0000000140001e40 (crashlab!re…│00000001\`70000000 ntdll (deferred)
-Thread   0 (TID 24)                    │
-Attempt to read from address 000000000…│
+─ Exception ───────────────────────────│
+Code     c0000005 (Access violation)   │
+Address  0000000140001e40 (crashlab!re…│─ Modules (2) ──────────────────────────
+Thread   0 (TID 24)                    │00000001\`40000000 crashlab (private pdb…
+Attempt to read from address 000000000…│00000001\`70000000 ntdll (deferred)
 ▶ Command ──────────────────────────────────────────────────────────────────────
 
 
