@@ -133,7 +133,11 @@ export class Dispatcher {
       if (!spec.noDump && !this.session.target) throw new NoTargetError();
       const result = await spec.run(this.context(), inv);
       // Symbol-load warnings print before the output of the command that needed the module.
+      // Without a symbol path nothing was searched, so there is nothing to report (and plain
+      // state commands such as `.exr -1` keep their exact output).
+      const wantNotes = this.session.noisySymbols || this.session.options.symbolPath.trim() !== '';
       const notes = this.session.target?.drainLoadMessages(this.session.noisySymbols) ?? [];
+      if (!wantNotes) notes.length = 0;
       if (notes.length) result.blocks.unshift({ kind: 'warning', lines: notes });
       return result;
     } catch (e) {
