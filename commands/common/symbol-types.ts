@@ -43,6 +43,30 @@ function globalDataTypes(pdb: PdbFile): Map<string, number> {
   return out;
 }
 
+/** The TPI type of global/static data `name` in `pdb`, when it has one. */
+export function globalDataType(pdb: PdbFile, name: string): number | undefined {
+  return globalDataTypes(pdb).get(name);
+}
+
+/** A typed global variable (`g_customers`, `crashlab!g_customers`) of a module with a PDB. */
+export interface TypedGlobal { address: bigint; typeIndex: number; pdb: PdbFile; moduleName: string }
+
+export function findTypedGlobal(t: Target, text: string): TypedGlobal | undefined {
+  const bang = text.indexOf('!');
+  const modName = bang < 0 ? undefined : text.slice(0, bang);
+  const name = bang < 0 ? text : text.slice(bang + 1);
+  const mods = modName !== undefined ? [t.findModule(modName)].filter((m) => m !== undefined) : t.modules();
+  for (const m of mods) {
+    const syms = t.loadReport(m)?.symbols;
+    const pdb = syms?.pdb;
+    if (!m || !pdb) continue;
+    const ti = globalDataType(pdb, name);
+    const hit = ti !== undefined ? syms.findByName?.(name) : undefined;
+    if (ti !== undefined && hit) return { address: m.baseOfImage + BigInt(hit.rva), typeIndex: ti, pdb, moduleName: t.moduleName(m) };
+  }
+  return undefined;
+}
+
 /** The type of a symbol of module `pdb` (by RVA for functions, by name for data), when the PDB has one. */
 export function symbolType(pdb: PdbFile, s: { name: string; rva: number; kind: 'function' | 'data' }): SymbolType | undefined {
   const { tpi, ipi } = typeStreamsOf(pdb.msf);

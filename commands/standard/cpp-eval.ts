@@ -9,6 +9,7 @@ import type { Target } from '../../src/session/target.js';
 import { ok } from '../../src/results/types.js';
 import { targetMemory, variablesOfFrame } from '../common/frame-vars.js';
 import { scopeFrames } from '../meta/frame.js';
+import { findTypedGlobal } from '../common/symbol-types.js';
 
 /** The evaluator's view of the current frame: its locals, its module's types, the dump's memory. */
 async function cppEnv(t: Target): Promise<CppEnv> {
@@ -23,12 +24,21 @@ async function cppEnv(t: Target): Promise<CppEnv> {
     }
   }
   const mem = targetMemory(t);
-  return {
+  const env: CppEnv = {
     types,
     mem,
     variable(name) {
       const v = fv?.variables.find((x) => x.name === name);
-      if (!v) return undefined;
+      if (!v) {
+        // Globals of the same module's PDB (type indices are per PDB).
+        const g = findTypedGlobal(t, name);
+        if (!g) return undefined;
+        const gt = typeStreamsOf(g.pdb.msf).tpi;
+        if (!gt || (types && gt !== types)) return undefined;
+        types ??= gt;
+        env.types = gt;
+        return load(env, { ti: g.typeIndex, ptr: 0 }, g.address);
+      }
       if (v.unavailable || !v.bytes) throw new CppError(`${name}: <value unavailable> (${v.unavailable ?? 'not read'})`);
       const out: CValue = { type: { ti: v.typeIndex, ptr: 0 }, bytes: v.bytes };
       if (v.location?.kind === 'memory') out.address = v.location.address;
@@ -39,6 +49,7 @@ async function cppEnv(t: Target): Promise<CppEnv> {
       return types?.findByName(bare);
     },
   };
+  return env;
 }
 
 /** `??` output (windbg-commands.md §9): `type value`, then members for structures (and pointers to them). */

@@ -1,6 +1,6 @@
 import type { CommandSpec } from '../../src/interpreter/command.js';
 import { CommandError, requireTarget } from '../../src/interpreter/command.js';
-import { dtLines, formatValue, readUnsigned, recordOf } from '../../src/analysis/typed-values.js';
+import { dtLines, dtMemberValue, formatValue, readUnsigned, recordOf } from '../../src/analysis/typed-values.js';
 import type { FrameVariable } from '../../src/analysis/locals.js';
 import type { TypeStream } from '../../src/formats/pdb/tpi.js';
 import { typeName, underlyingType } from '../../src/formats/pdb/type-names.js';
@@ -10,6 +10,8 @@ import { ok } from '../../src/results/types.js';
 import { evalArg } from '../common/expr.js';
 import { targetMemory, variablesOfFrame } from '../common/frame-vars.js';
 import { findTypes } from '../common/pdb-types.js';
+import { findTypedGlobal } from '../common/symbol-types.js';
+import { typeStreamsOf } from '../../src/formats/pdb/tpi.js';
 import { scopeFrames } from '../meta/frame.js';
 
 export interface DtArgs { recurse: number; name: string; address: string | undefined }
@@ -91,6 +93,18 @@ export const dtCommand: CommandSpec = {
       if (fv && v) return ok(localBody(t, fv.types, v, a.recurse), { type: 'dt', variable: v.name, typeName: v.typeName, value: v.value });
     }
     const found = await findTypes(t, a.name);
+    if (found.length === 0 && !/[*?]/.test(a.name)) {
+      // A typed global variable: its members (or value) at its address.
+      const g = findTypedGlobal(t, a.name);
+      const gt = g ? typeStreamsOf(g.pdb.msf).tpi : undefined;
+      if (g && gt) {
+        const u = underlyingType(gt, g.typeIndex);
+        const body = recordOf(gt, u)?.kind === 'udt' || recordOf(gt, u)?.kind === 'enum'
+          ? typeBody(t, gt, u, g.address, a.recurse)
+          : [dtMemberValue(gt, u, g.address, targetMemory(t), t.pointerSize)];
+        return ok([...body], { type: 'dt', variable: a.name, typeName: typeName(gt, g.typeIndex), address: `0x${hexMin(g.address)}` });
+      }
+    }
     if (found.length === 0) return ok([`Symbol ${a.name} not found.`], { type: 'dt', found: false });
     if (/[*?]/.test(a.name)) {
       return ok(found.map((f) => `          ${f.moduleName}!${f.name}`), { type: 'dtList', types: found.map((f) => `${f.moduleName}!${f.name}`) });

@@ -162,6 +162,14 @@ t.test('dt over crashlab.pdb', async (t) => {
   ]);
   const second = await s.run('dt crashlab!customer crashlab!g_customers+0x18');
   t.match(second[2], /"Grace"$/);
+  // ?? over globals: crashlab.c g_customers[] = {1001 "Ada" 1200}, {1002 "Grace" 5400}, {1003 "Edsger" 300}.
+  // (The first frame-walking command loads the other modules and may print their symbol warnings.)
+  t.same((await s.run('?? g_customers[1].name')).slice(-1), ['char * 0x00000001`4000a5b8 "Grace"']);
+  t.same(await s.run('?? crashlab!g_customers[2].balance'), ['int64 0n300']);
+  const p = await s.run('?? &g_customers[1]');
+  t.equal(p[0], 'struct customer * 0x00000001`4000e028', 'element address = base + 1 * sizeof(struct customer)');
+  t.equal(p[1], '   +0x000 id               : 0n1002');
+  t.same(await s.run('?? (int)g_customers[0].balance / 100 - 2'), ['int 0n10']);
   const local = await s.run('.ecxr; dt record');
   t.same(local.slice(-2), ['Local var @ rcx Type customer*', '0x00000000`00000000 '], 'dt of a null struct pointer local');
   const e = await s.run('dt crashlab!_MINIDUMP_TYPE');
