@@ -14,9 +14,9 @@ import type { EarlierCall, RecoveredArg } from './args.js';
 import { earlierCalls, recoverArgument } from './args.js';
 import { skipReason } from './blame.js';
 import type { AnalysisFrame, AnalysisHandle, AnalysisTarget, AnalysisThread } from './target.js';
-import { frameText, readRuntime } from './target.js';
+import { frameText, readExact, readRuntime } from './target.js';
 
-export type WaitKind = 'handle' | 'handles' | 'critical-section' | 'srw-lock' | 'condition-variable' | 'address' | 'sleep' | 'io' | 'message' | 'idle-pool' | 'alert';
+export type WaitKind = 'handle' | 'handles' | 'critical-section' | 'srw-lock' | 'condition-variable' | 'address' | 'sleep' | 'io' | 'message' | 'idle-pool' | 'alert' | 'syscall';
 
 interface WaitApi {
   /** Lower-case names (without module); `*` suffix = prefix. */
@@ -203,7 +203,7 @@ export function blockedThread(t: AnalysisTarget, th: AnalysisThread, d?: Disasse
     const api = waitApiOf(frames[i]!);
     if (api) waits.push({ index: i, api });
   }
-  if (waits.length === 0) return undefined;
+  if (waits.length === 0) return unnamedSyscall(t, th, frames, firstOwn);
   const outer = waits[waits.length - 1]!;
   const wait: WaitObject = { kind: outer.api.kind };
   const bt: BlockedThread = { index: th.index, threadId: th.threadId, waitFrame: frames[outer.index]!, waitFrameIndex: outer.index, wait };
@@ -266,6 +266,21 @@ export function blockedThread(t: AnalysisTarget, th: AnalysisThread, d?: Disasse
   return bt;
 }
 
+/**
+ * Without symbols for ntdll/win32u the wait function has no name, but a
+ * thread stopped right after a `syscall` instruction (0F 05) there is in
+ * a system call: almost always a wait. Reported as such, without an object.
+ */
+function unnamedSyscall(t: AnalysisTarget, th: AnalysisThread, frames: AnalysisFrame[], firstOwn: number): BlockedThread | undefined {
+  const top = frames[0]!;
+  if (t.arch !== 'amd64' || top.symbol || !top.module || !/^(ntdll|win32u)$/i.test(top.module)) return undefined;
+  const before = readExact(t, top.pc - 2n, 2);
+  if (!before || before[0] !== 0x0f || before[1] !== 0x05) return undefined;
+  const bt: BlockedThread = { index: th.index, threadId: th.threadId, waitFrame: top, waitFrameIndex: 0, wait: { kind: 'syscall' } };
+  if (firstOwn >= 0) bt.caller = frames[firstOwn]!;
+  return bt;
+}
+
 /** One sentence: what the thread waits on. */
 export function waitText(b: BlockedThread): string {
   const w = b.wait;
@@ -302,6 +317,8 @@ export function waitText(b: BlockedThread): string {
       return `is an idle thread-pool worker (${api})`;
     case 'alert':
       return `waits in ${api}`;
+    case 'syscall':
+      return `is in a system call at ${frameText(b.waitFrame)} (no symbols name it; most likely a wait)`;
   }
 }
 
@@ -366,6 +383,7 @@ export function analyzeHang(t: AnalysisTarget): HangAnalysis {
   }
   if (blocked.some((b) => b.wait.unrecoveredReason)) limits.push('Some wait arguments could not be recovered: they were passed in registers and the dump keeps neither the registers of that moment nor a stack copy (a full-memory dump does not change this; symbols with parameter info can).');
   if (blocked.some((b) => b.wait.kind === 'critical-section' && b.wait.address !== undefined && !b.wait.criticalSection)) limits.push('A critical section\'s memory is not in this mini dump, so its owner cannot be read; a dump with full memory (procdump -ma) has it.');
+  if (blocked.some((b) => b.wait.kind === 'syscall')) limits.push('Some waits are in system calls that no symbol names (ntdll/win32u without symbols or image): give the image path (-i) or a symbol server (.symfix) to name the wait functions and recover what they wait on.');
   if (unknown.length) limits.push(`Threads ${unknown.map((u) => u.index).join(', ')} have no stack in this dump (${unknown[0]!.noFramesReason ?? 'no context'}).`);
 
   const inCycle = cycles[0]?.threads[0];
@@ -443,6 +461,8 @@ function stackSignature(t: AnalysisTarget, index: number): string {
 
 /** Other blocked threads whose whole stack is the same function sequence (workers of one pool waiting for work). */
 export function sameStackThreads(t: AnalysisTarget, b: BlockedThread, all: readonly BlockedThread[]): number[] {
+  // Only whole stacks count: a stack cut short after the system frames says nothing about who waits.
+  if (!b.caller) return [];
   const sig = stackSignature(t, b.index);
   return all.filter((x) => x !== b && stackSignature(t, x.index) === sig).map((x) => x.index);
 }
