@@ -57,3 +57,12 @@ export function jsonSafe(json: string): string {
   // eslint-disable-next-line no-control-regex
   return json.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * A failure outside any command (bad arguments, a dump that cannot be opened)
+ * as a `--json` record of the same shape: ok false, `error` the sentence, and
+ * `data.type` saying what failed (`usageError`, `openError`).
+ */
+export function renderJsonError(message: string, data: { type: string; [k: string]: unknown }, command = ''): string {
+  return jsonSafe(JSON.stringify({ command, ok: false, data: toJsonValue(data), error: message, text: [message] }));
+}
