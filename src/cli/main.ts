@@ -9,7 +9,7 @@ import { Session } from '../session/session.js';
 import { parseCli, USAGE, UsageError } from './argv.js';
 import type { CliOptions } from './argv.js';
 import { Output } from './output.js';
-import { escapeControl, renderLines } from '../results/render-text.js';
+import { escapeControl, renderJsonError, renderLines } from '../results/render-text.js';
 import { startRecording } from '../session/transcript.js';
 import { replayMain } from './replay.js';
 
@@ -29,6 +29,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`dumpdbg: ${e.message}\n${USAGE}\n`);
+      // --json callers read stdout: the refusal is a JSON record there too.
+      if (argv.includes('--json') || argv.includes('-json')) process.stdout.write(renderJsonError(e.message, { type: 'usageError' }) + '\n');
       return 2;
     }
     throw e;
@@ -45,6 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const dumps = [...opts.dumps, ...opts.positional];
   if (dumps.length === 0) {
     process.stderr.write(`dumpdbg: no dump given\n${USAGE}\n`);
+    if (opts.json) process.stdout.write(renderJsonError('no dump given', { type: 'usageError' }) + '\n');
     return 2;
   }
 
@@ -58,7 +61,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Messages and file names may carry dump or archive strings: escaped like all output.
       await session.openSpec(d, (m) => process.stderr.write(`${escapeControl(m)}\n`));
     } catch (e) {
-      process.stderr.write(`dumpdbg: ${escapeControl(isFormatError(e) || e instanceof Error ? e.message : String(e))}\n`);
+      const message = isFormatError(e) || e instanceof Error ? e.message : String(e);
+      process.stderr.write(`dumpdbg: ${escapeControl(message)}\n`);
+      if (opts.json) process.stdout.write(renderJsonError(message, { type: 'openError', path: d, ...(isFormatError(e) ? { kind: e.kind, offset: e.offset } : {}) }) + '\n');
       session.close();
       return 1;
     }
