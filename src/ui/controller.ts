@@ -154,7 +154,7 @@ export class UiController {
             symbols: async (mod: string, prefix: string) => {
               // Symbol names come from `x`, run like a pane refresh (not echoed, not in history).
               if (/[\s;*?]/.test(mod + prefix)) return [];
-              const entries = await this.o.dispatcher.dispatch(`x ${mod}!${prefix}*`);
+              const entries = await quietly(this.o.dispatcher.session, () => this.o.dispatcher.dispatch(`x ${mod}!${prefix}*`));
               return entries.flatMap((e) => symbolsInText(renderLines(e.result)));
             },
           }
