@@ -37,11 +37,19 @@ export function variablesOfFrame(t: Target, frames: StackFrame[], index: number)
   return frameVariables(site);
 }
 
-/** `type name = value` of each parameter, as kp prints them; undefined without private symbols. */
-export function parameterTexts(t: Target, frames: StackFrame[], index: number): string[] | undefined {
+/** A parameter as kp shows it, plus why its value is missing (structured output). */
+export interface FrameParameter { type: string; name: string; value: string; unavailable?: string }
+
+/** The parameters of frame `index`; undefined without private symbols for it. */
+export function frameParameters(t: Target, frames: StackFrame[], index: number): FrameParameter[] | undefined {
   const fv = variablesOfFrame(t, frames, index);
   if (!fv) return undefined;
-  return fv.variables.filter((v) => v.isParam).map((v) => `${v.typeName} ${v.name} = ${v.value}`);
+  return fv.variables.filter((v) => v.isParam).map((v) => ({ type: v.typeName, name: v.name, value: v.value, ...(v.unavailable ? { unavailable: v.unavailable } : {}) }));
+}
+
+/** `type name = value` of each parameter, as kp prints them; undefined without private symbols. */
+export function parameterTexts(t: Target, frames: StackFrame[], index: number): string[] | undefined {
+  return frameParameters(t, frames, index)?.map((p) => `${p.type} ${p.name} = ${p.value}`);
 }
 
 /**
@@ -50,12 +58,14 @@ export function parameterTexts(t: Target, frames: StackFrame[], index: number): 
  * between the function name and `+0x...`. Rows without private symbols are
  * left as they are. kP rows contain newlines: split them when rendering.
  */
-export function addFrameParameters(t: Target, frames: StackFrame[], rows: Array<{ callSite: string; symbol?: string; module?: string }>, variant: string): void {
+export function addFrameParameters(t: Target, frames: StackFrame[], rows: Array<{ callSite: string; symbol?: string; module?: string; parameters?: FrameParameter[] }>, variant: string): void {
   if (variant !== 'p' && variant !== 'P') return;
   rows.forEach((row, i) => {
     if (!row.symbol || !row.module) return;
-    const params = parameterTexts(t, frames, i);
-    if (!params) return;
+    const found = frameParameters(t, frames, i);
+    if (!found) return;
+    row.parameters = found;
+    const params = found.map((p) => `${p.type} ${p.name} = ${p.value}`);
     const head = `${row.module}!${row.symbol}`;
     if (!row.callSite.startsWith(head)) return;
     const rest = row.callSite.slice(head.length);

@@ -94,6 +94,8 @@ t.test('examples/dumps/div-zero.dmp: dv, .frame, kp, kP', async (t) => {
   const kp = await s.run('kp 3');
   t.ok(kp.some((l) => l.includes('crashlab!divide(int total = 0n0, int count = 0n0)+0x6 [C:\\src\\crashlab\\crashlab.c @ 758]')), 'kp frame 0');
   t.ok(kp.some((l) => l.includes('crashlab!compute_average(int count = <value unavailable>)+0x39')), 'kp frame 1');
+  const kr = await s.result('kp 2');
+  t.match(kr.data, { frames: [{ parameters: [{ name: 'total', type: 'int', value: '0n0' }, { name: 'count' }] }, { parameters: [{ name: 'count', value: '<value unavailable>', unavailable: /volatile/ }] }] }, 'structured parameters with reasons');
   const kP = await s.run('kP 1');
   t.same(kP.filter((l) => l.startsWith('\t')), ['\t\t\tint total = 0n0, ', '\t\t\tint count = 0n0)+0x6 [C:\\src\\crashlab\\crashlab.c @ 758] '], 'kP: one parameter per line');
   t.same((await s.run('.frame 0; dv /i /V total')).slice(1), [`prv param  ${'@ecx'.padEnd(17)} ${''.padEnd(14)} ${'total'.padStart(15)} = 0n0`]);
