@@ -8,7 +8,8 @@ import type { Target } from '../../src/session/target.js';
 import { ok } from '../../src/results/types.js';
 import type { CommandResult } from '../../src/results/types.js';
 import { evalPrefix } from '../common/expr.js';
-import { missingMemorySentence, readTebAt, TEB32, TEB64 } from './teb.js';
+import type { TebInfo } from './teb.js';
+import { isWow64, missingMemorySentence, readTebAt, TEB32, TEB64, WOW64_TEB32_OFFSET } from './teb.js';
 
 /** The code tables are large: loaded on first use (src/analysis/codes asks for a lazy import). */
 const codes = () => import('../../src/analysis/codes/index.js');
@@ -50,10 +51,19 @@ async function gleFor(t: Target, index: number): Promise<{ lines: string[]; miss
   if (teb.lastErrorValue === undefined && teb.lastStatusValue === undefined) {
     return { lines: [missingMemorySentence('TEB', th.teb, layout.size, p)], missing: true, data: { thread: index, teb: th.teb } };
   }
-  const lines: string[] = [];
-  lines.push(`LastErrorValue: ${teb.lastErrorValue === undefined ? '<not in the dump>' : lastErrorValueText(teb.lastErrorValue)}`);
-  lines.push(`LastStatusValue: ${teb.lastStatusValue === undefined ? '<not in the dump>' : lastStatusValueText(teb.lastStatusValue)}`);
-  return { lines, missing: false, data: { thread: index, threadId: th.threadId, teb: th.teb, lastErrorValue: teb.lastErrorValue, lastStatusValue: teb.lastStatusValue } };
+  const pair = (v: TebInfo) => [
+    `LastErrorValue: ${v.lastErrorValue === undefined ? '<not in the dump>' : lastErrorValueText(v.lastErrorValue)}`,
+    `LastStatusValue: ${v.lastStatusValue === undefined ? '<not in the dump>' : lastStatusValueText(v.lastStatusValue)}`,
+  ];
+  const data: Record<string, unknown> = { thread: index, threadId: th.threadId, teb: th.teb, lastErrorValue: teb.lastErrorValue, lastStatusValue: teb.lastStatusValue };
+  // WOW64: the 32-bit code's values come first, then the native TEB's under `Wow64 TEB status:` (WinDbg transcript).
+  const t32 = isWow64(t) ? readTebAt(t, th.teb + WOW64_TEB32_OFFSET, TEB32) : undefined;
+  if (t32 && (t32.lastErrorValue !== undefined || t32.lastStatusValue !== undefined)) {
+    data['wow64LastErrorValue'] = t32.lastErrorValue;
+    data['wow64LastStatusValue'] = t32.lastStatusValue;
+    return { lines: [...pair(t32), 'Wow64 TEB status:', ...pair(teb)], missing: false, data };
+  }
+  return { lines: pair(teb), missing: false, data };
 }
 
 export const gleCommand: CommandSpec = {

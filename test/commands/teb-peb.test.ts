@@ -257,6 +257,13 @@ t.test('WOW64: the 32-bit TEB and PEB come first', async (t) => {
   const t32 = res?.data?.['wow64Teb32'] as Record<string, unknown>;
   t.equal(t32['clientIdThread'], 0x2e74n);
   t.equal(t32['lastErrorValue'], 5);
+  t.same(await r.lines('!gle'), [
+    'LastErrorValue: (Win32) 0x5 (5) - Access is denied.',
+    'LastStatusValue: (NTSTATUS) 0 - STATUS_SUCCESS',
+    'Wow64 TEB status:',
+    'LastErrorValue: (Win32) 0 (0) - The operation completed successfully.',
+    'LastStatusValue: (NTSTATUS) 0 - STATUS_SUCCESS',
+  ]);
   const peb = await r.lines('!peb');
   t.equal(peb[0], 'Wow64 PEB32 at 00005000');
   t.ok(peb.includes('    ImageBaseAddress:         00400000'));
