@@ -58,6 +58,9 @@ export async function replayFile(file: string, dumpOverride?: string): Promise<R
     return result('bad-transcript', `cannot read the transcript: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   const dir = dirname(resolve(file));
+  // Run in the recorded time zone (Node re-reads TZ when it changes); restored afterwards.
+  const savedTz = process.env['TZ'];
+  if (t.timeZone) process.env['TZ'] = t.timeZone;
   const session = new Session({
     symbolPath: searchPathFromTranscript(t.symbolPath, dir),
     imagePath: searchPathFromTranscript(t.imagePath, dir),
@@ -107,6 +110,8 @@ export async function replayFile(file: string, dumpOverride?: string): Promise<R
     return diff.length ? result('differs', `output differs (${diff.slice(2).filter((l) => l[0] === '-' || l[0] === '+').length} lines changed)`, diff, ran) : result('pass', `${ran} commands, identical`, [], ran);
   } finally {
     session.close();
+    if (savedTz === undefined) delete process.env['TZ'];
+    else process.env['TZ'] = savedTz;
   }
 }
 

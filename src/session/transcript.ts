@@ -54,6 +54,8 @@ export interface Transcript {
   imagePath: string;
   explain: boolean;
   redact: boolean;
+  /** `time-zone:` (IANA name) the transcript was recorded in, if given. */
+  timeZone: string | undefined;
   /** Header and comment lines before the first command, verbatim. */
   headerLines: string[];
   commands: TranscriptCommand[];
@@ -198,6 +200,15 @@ export function applySubstitutions(line: string, subs: readonly (readonly [strin
   return s;
 }
 
+/** The IANA name of the local time zone (`UTC` when the runtime cannot tell). */
+export function localTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
 /** The header block of a new transcript for the session's open dumps. */
 export function transcriptHeader(session: Session, transcriptDir: string): { lines: string[]; dumpNames: string[] } {
   const lines = ['# dumpdbg session transcript. Replay it with: dumpdbg --replay FILE', '# "PROMPT> command" lines are commands; the lines indented by two blanks below one are its output.'];
@@ -213,6 +224,8 @@ export function transcriptHeader(session: Session, transcriptDir: string): { lin
   lines.push(`symbol-path: ${searchPathForTranscript(session.options.symbolPath, transcriptDir)}`);
   lines.push(`image-path: ${searchPathForTranscript(session.options.imagePath, transcriptDir)}`);
   lines.push(`explain: ${session.options.explain ? 'on' : 'off'}`);
+  // Replays run in the recorded zone, so anything printed in local time compares equal.
+  lines.push(`time-zone: ${localTimeZone()}`);
   lines.push(`redact: ${session.recording?.redact ? 'on' : 'off'}`);
   return { lines, dumpNames };
 }
@@ -301,7 +314,7 @@ export function sinkEntries(session: Session, entries: readonly TranscriptEntry[
 export function parseTranscript(text: string): Transcript {
   const lines = text.replace(/\r\n/g, '\n').split('\n');
   if (lines.at(-1) === '') lines.pop();
-  const t: Transcript = { dumps: [], symbolPath: '', imagePath: '', explain: false, redact: false, headerLines: [], commands: [] };
+  const t: Transcript = { dumps: [], symbolPath: '', imagePath: '', explain: false, redact: false, timeZone: undefined, headerLines: [], commands: [] };
   let i = 0;
   for (; i < lines.length; i++) {
     const l = lines[i]!;
@@ -337,6 +350,9 @@ export function parseTranscript(text: string): Transcript {
         break;
       case 'redact':
         t.redact = value === 'on';
+        break;
+      case 'time-zone':
+        if (value) t.timeZone = value;
         break;
       default:
         // Unknown header keys (current-dump, notes) are kept verbatim.

@@ -70,18 +70,19 @@ t.test('unifiedDiff: headers, hunk ranges, three lines of context, merged nearby
 
 t.test('parseTranscript: header, commands, output; errors name the line', async (t) => {
   const tr = parseTranscript(
-    ['# c', 'dump: ../dumps/x.dmp', 'dump-size: 12', `dump-sha256: ${'ab'.repeat(32)}`, 'symbol-path: a;srv*c*http://s', 'image-path:', 'explain: on', 'redact: off', '0:000> k', '  line one', '', '    indented', '0:001> ~1s', '> .echo hand-written'].join('\n') + '\n',
+    ['# c', 'dump: ../dumps/x.dmp', 'dump-size: 12', `dump-sha256: ${'ab'.repeat(32)}`, 'symbol-path: a;srv*c*http://s', 'image-path:', 'explain: on', 'redact: off', 'time-zone: Europe/Berlin', '0:000> k', '  line one', '', '    indented', '0:001> ~1s', '> .echo hand-written'].join('\n') + '\n',
   );
   t.same(tr.dumps, [{ path: '../dumps/x.dmp', identity: { size: 12, sha256: 'ab'.repeat(32) } }]);
   t.equal(tr.symbolPath, 'a;srv*c*http://s');
   t.equal(tr.imagePath, '');
   t.equal(tr.explain, true);
+  t.equal(tr.timeZone, 'Europe/Berlin');
   t.same(
     tr.commands.map((c) => [c.prompt, c.command, c.output, c.line]),
     [
-      ['0:000>', 'k', ['line one', '', '  indented'], 9],
-      ['0:001>', '~1s', [], 13],
-      ['', '.echo hand-written', [], 14],
+      ['0:000>', 'k', ['line one', '', '  indented'], 10],
+      ['0:001>', '~1s', [], 14],
+      ['', '.echo hand-written', [], 15],
     ],
   );
   t.throws(() => parseTranscript('0:000> k\n'), TranscriptError, 'no dump line');
