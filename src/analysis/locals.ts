@@ -153,11 +153,13 @@ function locate(site: FrameSite, scope: ProcScope, v: ProcVariable, size: number
 }
 
 function readLocation(site: FrameSite, scope: ProcScope, v: ProcVariable, l: VarLocation, size: number | undefined): Located {
-  const want = size ?? 8;
+  // A piece of a split aggregate (size undefined) is as wide as its register, or a pointer in memory.
+  let want = size ?? 8;
   if (l.kind === 'register') {
     const ref = cvRegister(site.arch, l.register);
     if (!ref) return { ok: false, reason: `CodeView register ${l.register} is not supported` };
     const location: VariableLocation = { kind: 'register', register: ref.display };
+    if (size === undefined) want = ref.size;
     const val = site.regs[ref.name];
     if (val === undefined) return { ok: false, location, reason: unavailableReason(site, ref.name) };
     const bits = (val >> BigInt(ref.shift)) & ((1n << BigInt(ref.size * 8)) - 1n);

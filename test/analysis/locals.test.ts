@@ -70,6 +70,9 @@ function buildPdb(): PdbFile {
     local('inlined', 0x74, 0),
     defReg(CV_EBX, range(0x100, 0x40)),
     inlineSiteEnd(),
+    local('pair', 0x13, 0),
+    symRecord(0x1143, Buffer.concat([u16(19), u16(0), u32(4), range(0x100, 0x40)])), // EDX → bytes 4..7
+    symRecord(0x1143, Buffer.concat([u16(CV_ECX), u16(0), u32(0), range(0x100, 0x40)])), // ECX → bytes 0..3
     local('gone', 0x74, 0x100),
     regRel('legacy', 0x74, CV_RSP, 0x30),
     symEnd(),
@@ -133,7 +136,7 @@ t.test('procScope decodes locals, blocks, skips inline sites', async (t) => {
   t.equal(scope.name, 'work');
   t.equal(scope.typeIndex, 0x1001);
   t.match(scope.frameProc, { localBasePointer: 1, paramBasePointer: 1, frameSize: 0x28 });
-  t.same(scope.variables.map((v) => v.name), ['count', 'name', 'total', 'i', 'gone', 'legacy']);
+  t.same(scope.variables.map((v) => v.name), ['count', 'name', 'total', 'i', 'pair', 'gone', 'legacy']);
   t.same(scope.variables[0]!.locations.map((l) => l.kind), ['register', 'framerel']);
   t.same(scope.variables[3]!.block, { segment: 1, offset: 0x120, length: 0x10 });
 });
@@ -153,6 +156,7 @@ t.test('frameVariables in the context frame', async (t) => {
   t.notOk(m.has('i'), 'block local outside its block');
   t.notOk(m.has('inlined'), 'inlinee locals are not the frame\'s');
   t.match(m.get('gone'), { value: '<value unavailable>', unavailable: /optimized it out/ });
+  t.match(m.get('pair'), { value: `0n${(0x7000n << 32n) | 7n}` }, 'S_DEFRANGE_SUBFIELD_REGISTER pieces assembled (high half from edx)');
   t.match(m.get('legacy'), { value: '0n9', isParam: false }, 'S_REGREL32 at rsp+0x30; S_LOCAL params exist, so no inference');
   m = byName(at(0x11c));
   t.match(m.get('count'), { value: '0n42', location: { kind: 'memory', address: 0x5020n } }, 'frame-pointer relative to rsp (S_FRAMEPROC)');
