@@ -259,6 +259,23 @@ t.test('synthetic: 0xCFFFFFFF (a dump taken on request) is analyzed as a hang', 
   t.ok(lines.includes('    (none: no thread is in a recognized wait function)'));
 });
 
+t.test('synthetic: CLR exception raised by coreclr.dll names the runtime and its file version', async (t) => {
+  const dump = new SynthDump()
+    .arch('amd64')
+    .thread({ id: 0x10, context: { rip: 0x7ffb10001000n, rsp: 0x22f000n }, stack: { addr: 0x22f000n, bytes: Buffer.alloc(0x40) } })
+    .module({ base: 0x140000000n, size: 0x20000, name: 'C:\\svc\\svc.exe' })
+    .module({ base: 0x7ffb10000000n, size: 0x500000, name: 'C:\\Program Files\\dotnet\\shared\\Microsoft.NETCore.App\\8.0.1\\coreclr.dll', version: [8, 0, 123, 60105] })
+    .exception({ threadId: 0x10, code: 0xe0434352, address: 0x7ffb10001000n, parameters: [0x80131509n, 0n, 0n, 0n, 0x7ffb10000000n], context: { rip: 0x7ffb10001000n, rsp: 0x22f000n } })
+    .build();
+  const r = await sessionFromBuffer(dump).result('!analyze -v');
+  const lines = renderLines(r, { explain: true });
+  t.equal(field(lines, 'CLR_RUNTIME'), 'coreclr.dll 8.0.123.60105');
+  t.equal(field(lines, 'CLR_EXCEPTION_HRESULT'), '0x80131509 (COR_E_INVALIDOPERATION)');
+  t.match(field(lines, 'ADDITIONAL_DEBUG_TEXT'), /need SOS.*!pe and !clrstack.*dotnet-dump analyze/);
+  t.ok(lines.some((l) => l.includes('usually means a System.InvalidOperationException')));
+  t.same((r.data as { clrException: { runtime: unknown } }).clrException.runtime, { name: 'coreclr', imageName: 'coreclr.dll', fileVersion: '8.0.123.60105' });
+});
+
 t.test('argument errors', async (t) => {
   const lines = await example('null-deref').run('!analyze -x');
   t.match(lines.join('\n'), /Unrecognized option '-x'/);
