@@ -104,4 +104,21 @@ else {
     tmux('send-keys', '-t', 'narrow', 'q');
     await waitFor('narrow', /EXITED:0/);
   });
+
+  t.test('SIGTERM leaves the alternate screen before exiting', async (t) => {
+    const cfg = mkdtempSync(path.join(tmpdir(), 'dumpdbg-e2e-'));
+    start('term', 100, 30, cfg);
+    await waitFor('term', /Modules \(\d+\)/);
+    // The pane runs `sh -c '...'`; node is its child (both started by this test).
+    const shPid = tmux('display-message', '-p', '-t', 'term', '#{pane_pid}').trim();
+    const child = spawnSync('pgrep', ['-P', shPid], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+    if (!child) {
+      t.pass('cannot find the dumpdbg process (no pgrep): not checked');
+      return;
+    }
+    process.kill(Number(child), 'SIGTERM');
+    const s = await waitFor('term', /EXITED:143/);
+    t.notMatch(s, /Threads \(/, 'the alternate screen is gone');
+    t.match(s, /Loading Dump File/);
+  });
 }
