@@ -250,7 +250,7 @@ export function runHandle(t: Target, args: string, raw: string) {
   let flags: number | undefined;
   let typeName: string | undefined;
   let rest = args.trim();
-  if (rest === '-?') return ok(['!handle [<handle> [<flags> [<type>]]]', '  <handle> - handle value, 0 or -1 for all', '  <flags> - 1 type, 2 basic info, 4 name, 8 object-specific info (f: all)', '  <type> - only handles of this object type (case-sensitive): Event, File, Key, Mutant, ...']);
+  if (rest === '-?') return ok(['!handle [<handle> [<flags> [<type>]]]', '  <handle> - handle value, 0 or -1 for all', '  <flags> - 1 type, 2 basic info, 4 name, 8 object-specific info (f: all)', '  <type> - only handles of this object type: Event, File, Key, Mutant, ...']);
   if (rest) {
     const h = evalPrefix(t, rest, raw);
     handle = h.value;
@@ -272,11 +272,14 @@ export function runHandle(t: Target, args: string, raw: string) {
     if (!h) return fail([`Handle ${handleText(handle, p)} is not in the dump's handle data (${handles.length} handles).`], { type: 'handles', handle, found: false });
     return ok(handleLines(h, flags ?? 1, p), { type: 'handles', handles: [handleData(h)] });
   }
-  const selected = typeName === undefined ? handles : handles.filter((h) => h.typeName === typeName);
+  // The type name matches case-insensitively (a transcript's `!handle 0 f mutant` lists Mutant handles and
+  // ends `2 handles of type Mutant`), though the documentation calls it case-sensitive.
+  const want = typeName?.toLowerCase();
+  const selected = want === undefined ? handles : handles.filter((h) => h.typeName.toLowerCase() === want);
   const lines: string[] = [];
   for (const h of selected) lines.push(...handleLines(h, flags ?? 1, p));
   if (typeName !== undefined) {
-    lines.push(`${selected.length} handles of type ${typeName}`);
+    lines.push(`${selected.length} handles of type ${selected[0]?.typeName ?? typeName}`);
     return ok(lines, { type: 'handles', typeFilter: typeName, handles: selected.map(handleData) });
   }
   const s = summaryLines(selected);
@@ -289,7 +292,7 @@ export const handleCommand: CommandSpec = {
   group: 'extension',
   syntax: '!handle [Handle [Flags [TypeName]]]',
   summary: 'Handles open in the process (from the dump\'s HandleData stream): type, access, counts, name, object details',
-  help: 'Handle 0 or omitted = all. Flags: 1 type, 2 attributes/access/counts, 4 name, 8 object-specific (f = all).\nTypeName is case-sensitive (Event, File, Key, Mutant, Section, Semaphore, Thread, Process, Token, ...).\nNeeds a dump written with handle data (procdump -ma, .dump /ma or /mh).',
+  help: 'Handle 0 or omitted = all. Flags: 1 type, 2 attributes/access/counts, 4 name, 8 object-specific (f = all).\nTypeName: Event, File, Key, Mutant, Section, Semaphore, Thread, Process, Token, ... (any case).\nNeeds a dump written with handle data (procdump -ma, .dump /ma or /mh).',
   examples: ['!handle', '!handle 0 f', '!handle 0 f Mutant', '!handle 4 f'],
   run(ctx, inv) {
     return runHandle(requireTarget(ctx), inv.args, inv.raw);

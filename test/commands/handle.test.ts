@@ -132,11 +132,12 @@ t.test('!handle H f: attributes, access, counts, name, object information', asyn
   t.equal((h?.['objectInfo'] as Record<string, unknown>)['ownerThreadId'], 0x2acn);
 });
 
-t.test('!handle 0 f Type filters by type name (case-sensitive)', async (t) => {
+t.test('!handle 0 f Type filters by type name', async (t) => {
   const r = runner(handleDump());
   const lines = await r.lines('!handle 0 1 Event');
   t.same(lines, ['Handle 00000000000000ac', '  Type         \tEvent', 'Handle 00000000000000b0', '  Type         \tEvent', '2 handles of type Event']);
-  t.same(await r.lines('!handle 0 1 event'), ['0 handles of type event']);
+  t.equal((await r.lines('!handle 0 1 event')).at(-1), '2 handles of type Event', 'any case, as in a transcript of `!handle 0 f mutant`');
+  t.same(await r.lines('!handle 0 1 Timer'), ['0 handles of type Timer']);
 });
 
 t.test('the summary counts unnamed and unknown types as None, first (as in WinDbg transcripts)', async (t) => {
