@@ -10,6 +10,10 @@
  *
  * Lower-level pieces (MsfFile/PdbStream, DbiStream, ModuleSymbols,
  * iterateSymbols/readSymbolAt) are exported for TPI/IPI and locals work.
+ *
+ *   const { tpi, ipi } = typeStreamsOf(pdb.msf);  // TypeStream: record(ti), findByName, resolveForward, fieldMembers
+ *   typeName(tpi, ti), dtTypeName(tpi, ti), typeSize(tpi, ti)
+ *   procScope(pdb.moduleSymbols(i)!, proc)          // parameters/locals with S_DEFRANGE_* locations
  */
 export * from './layouts.js';
 export { MsfFile, PdbStream } from './msf.js';
@@ -30,3 +34,6 @@ export type { PublicEntry } from './publics.js';
 export * from './framedata.js';
 export { PdbFile, undecorateCName } from './pdb-file.js';
 export type { PdbSymbol, PdbSymbolKind, PdbLine, PdbOpenOptions } from './pdb-file.js';
+export * from './tpi.js';
+export * from './type-names.js';
+export * from './locals.js';
