@@ -107,7 +107,7 @@ export async function adaptTarget(t: Target, opts: { allThreads: boolean }): Pro
     const isEvent = i === excIndex;
     const entry: AnalysisThread = { index: i, threadId: th.threadId, suspendCount: th.suspendCount, frames: undefined };
     if (isEvent || opts.allThreads) {
-      let ctx: CpuContext | undefined = isEvent ? dump.exceptionContext() ?? dump.threadContext(th) : dump.threadContext(th);
+      const ctx: CpuContext | undefined = isEvent ? dump.exceptionContext() ?? dump.threadContext(th) : dump.threadContext(th);
       if (!ctx && th.context.dataSize === 0) entry.noFramesReason = 'the thread has no register context in this dump (typically the thread that wrote the dump)';
       else if (!ctx) entry.noFramesReason = 'the thread\'s context could not be decoded';
       if (ctx) {
@@ -119,7 +119,6 @@ export async function adaptTarget(t: Target, opts: { allThreads: boolean }): Pro
           entry.noFramesReason = `its stack could not be walked (${e instanceof Error ? e.message : String(e)})`;
         }
       }
-      ctx = undefined;
     }
     threads.push(entry);
   }

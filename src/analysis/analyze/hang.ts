@@ -540,7 +540,6 @@ function findCycles(edges: WaitEdge[]): { threads: number[]; proven: boolean }[]
 
 /** The hang report body (after the banner): blocked threads, wait chains, cycles, limits. */
 export function hangLines(h: HangAnalysis, o: { verbose: boolean; pointerSize: number }): string[] {
-  void o;
   const lines: string[] = [];
   lines.push('BLOCKED_THREADS:  ');
   if (h.blocked.length === 0) lines.push('    (none: no thread is in a recognized wait function)');
