@@ -210,7 +210,7 @@ export function renderPeb(t: Target, address: bigint, lay: ProcessLayouts, title
   const lines = [`${title} at ${plainPtr(address, p)}`];
   const warnings: string[] = [];
   if (buf.length === 0) {
-    warnings.push(`error 1 InitTypeRead( nt!_PEB at ${plainPtr(address, p)})`, missingMemorySentence('PEB', address, lay.peb.size, p));
+    warnings.push(`error 1 InitTypeRead( nt!_PEB at ${plainPtr(address, p)})...`, missingMemorySentence('PEB', address, lay.peb.size, p));
     return { lines, warnings, data: { address, captured: 0 } };
   }
   const f = new Fields(buf, p);
