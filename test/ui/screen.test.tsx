@@ -115,3 +115,17 @@ t.test('the Registers pane opens with F7 and the layout makes room', async (t) =
   t.equal(lines.length, 39);
   t.match(lines.join('\n'), /▶ Registers/);
 });
+
+t.test('reverse search and busy state show on the input and hint lines', async (t) => {
+  let s = reduce(synthetic(100, 29), { type: 'historyLoaded', history: ['dq @rsp', 'lm', 'dps @rsp L10'] });
+  s = reduce(reduce(s, { type: 'key', name: 'ctrl-u' }), { type: 'key', name: 'ctrl-r' });
+  s = reduce(s, { type: 'text', text: 'rsp' });
+  let lines = frame(s);
+  t.equal(lines[lines.length - 2]!.split('│')[0]!.trimEnd(), "(reverse-i-search)'rsp': dps @rsp L10");
+  s = reduce(reduce(s, { type: 'key', name: 'escape' }), { type: 'commandStarted', line: '.reload /f', echo: true });
+  s = reduce(s, { type: 'progress', message: 'ntdll.pdb 1.5 MB at 3.0 MB/s' });
+  lines = frame(s);
+  t.match(lines[lines.length - 3]!, /^Running \.reload \/f: ntdll\.pdb 1\.5 MB at 3\.0 MB\/s +\(Ct/, "progress on the hint line (cut at the pane edge)");
+  t.match(lines[lines.length - 2]!, /^\*BUSY\* /);
+  t.match(lines[lines.length - 1]!, /^\[\.reload \/f ntdll\.pdb 1\.5 MB at 3\.0 MB\/s\]/, 'and on the status line');
+});
