@@ -50,6 +50,8 @@ t.test('undecorateTypeName', async (t) => {
   t.equal(undecorateTypeName('.PEAVfoo@@'), 'class foo *');
   t.equal(undecorateTypeName('.?AV?$basic_error@D@std@@'), 'class std::basic_error<char>');
   t.equal(undecorateTypeName('.?AV?$holder@V?$box@H@@@@'), 'class holder<class box<int> >');
+  t.equal(undecorateTypeName('.?AV?$basic_string@DU?$char_traits@D@std@@V?$allocator@D@2@@std@@'), 'class std::basic_string<char,struct std::char_traits<char>,class std::allocator<char> >', 'back-reference inside template arguments');
+  t.equal(undecorateTypeName('.?AV?$_Func_base@X$$V@std@@'), 'class std::_Func_base<void>', 'empty pack');
   t.equal(undecorateTypeName('garbage'), undefined);
 });
 

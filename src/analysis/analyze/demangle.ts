@@ -57,7 +57,9 @@ class Parser {
       const args: string[] = [];
       while (!inner.eat('@')) {
         if (inner.pos >= this.s.length) inner.fail();
-        args.push(inner.templateArg());
+        const a = inner.templateArg();
+        // `$$V`/`$$Z`: an empty parameter pack contributes no argument.
+        if (a !== '') args.push(a);
       }
       this.pos = inner.pos;
       const full = `${base}<${args.join(',')}${args.length && args[args.length - 1]!.endsWith('>') ? ' ' : ''}>`;
