@@ -52,3 +52,15 @@ t.test('the key table is printed by .help keys and documented in the README', as
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   for (const row of keyTableMarkdown()) t.ok(readme.includes(row), `README has the row ${row}`);
 });
+
+t.test('.help keys prints the table through the dispatcher (no dump needed)', async (t) => {
+  const { builtinCommands } = await import('../../commands/index.js');
+  const { Dispatcher } = await import('../../src/interpreter/dispatch.js');
+  const { CommandRegistry } = await import('../../src/interpreter/registry.js');
+  const { Session } = await import('../../src/session/session.js');
+  const d = new Dispatcher(new Session({ symbolPath: '', imagePath: '' }), new CommandRegistry(builtinCommands));
+  const [e] = await d.dispatch('.help keys');
+  t.notOk(e?.result.failed);
+  t.same(e?.result.blocks.flatMap((b) => b.lines), keyTableLines());
+  t.equal((e?.result.data?.['keys'] as unknown[]).length, KEY_TABLE.length);
+});
