@@ -129,3 +129,12 @@ t.test('reverse search and busy state show on the input and hint lines', async (
   t.match(lines[lines.length - 2]!, /^\*BUSY\* /);
   t.match(lines[lines.length - 1]!, /^\[\.reload \/f ntdll\.pdb 1\.5 MB at 3\.0 MB\/s\]/, 'and on the status line');
 });
+
+t.test('tiny terminals still draw within bounds', async (t) => {
+  for (const [w, h] of [[20, 5], [30, 7], [60, 12]] as const) {
+    const lines = frame(synthetic(w, h));
+    t.ok(lines.length <= Math.max(h, 6), `${w}x${h}: ${lines.length} rows`);
+    for (const l of lines) if ([...l].length > Math.max(w, 20)) t.fail(`${w}x${h}: row too wide: ${l}`);
+    t.match(lines.join('\n'), /kn/, `${w}x${h}: the input line is there`);
+  }
+});
