@@ -1,5 +1,5 @@
 import { isFormatError } from '../bytes/errors.js';
-import type { CommandResult } from '../results/types.js';
+import type { CommandResult, ResultData } from '../results/types.js';
 import { fail } from '../results/types.js';
 import type { Session } from '../session/session.js';
 import type { CommandContext, Invocation } from './command.js';
@@ -100,6 +100,7 @@ export class Dispatcher {
     if (indices === undefined) return fail([`Illegal thread error in '${rest}'`]);
     const saved = { thread: target.currentThread, scope: target.scope, frame: target.frameIndex, frameContext: target.frameContext };
     const blocks: CommandResult['blocks'] = [];
+    const perThread: { threadIndex: number; threadId: number | undefined; data: ResultData | undefined }[] = [];
     let failed = false;
     try {
       for (const i of indices) {
@@ -115,6 +116,7 @@ export class Dispatcher {
         }
         const r = await this.invoke(rest, resolved.spec, resolved.token, resolved.args);
         blocks.push(...r.blocks);
+        perThread.push({ threadIndex: i, threadId: target.thread(i)?.threadId, data: r.data });
         failed ||= !!r.failed;
       }
     } finally {
@@ -124,7 +126,12 @@ export class Dispatcher {
       // Assigning the scope clears a `.frame /c` context; a prefix must leave it as it was.
       target.frameContext = saved.frameContext;
     }
-    return failed ? { blocks, failed } : { blocks };
+    // One thread: its command's own data; several: one record per thread (for --json and the UI).
+    const data: ResultData | undefined = perThread.length === 1 ? perThread[0]!.data : { type: 'perThread', command: rest, threads: perThread };
+    const out: CommandResult = { blocks };
+    if (data) out.data = data;
+    if (failed) out.failed = true;
+    return out;
   }
 
   private async invoke(raw: string, spec: import('./command.js').CommandSpec, token: string, args: string): Promise<CommandResult> {

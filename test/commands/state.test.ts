@@ -103,3 +103,12 @@ t.test('~*e runs a command per thread without the per-thread header', async (t) 
   t.same(await s.run('~~[2b8] r rip'), ['rip=000000007ff00010'], '~~[tid] selects by hex thread id');
   t.same(await s.run('~~[999]s'), ["       ^ Illegal thread error in '~~[999]s'"]);
 });
+
+t.test('a thread prefix keeps the structured result', async (t) => {
+  const s = sessionFromBuffer(dump());
+  const one = await s.result('~0 r rip');
+  t.same(one.data?.['registers'], { rip: 0x140001010n });
+  const all = await s.result('~* r rip');
+  t.equal(all.data?.type, 'perThread');
+  t.same((all.data?.['threads'] as { threadIndex: number }[]).map((x) => x.threadIndex), [0, 1]);
+});
