@@ -20,16 +20,16 @@ export class MemoryIndex {
    */
   constructor(source: ByteSource, ranges: readonly MemoryRange[]) {
     this.source = source;
-    const ordered = ranges
-      .map((r, i) => ({ r, i }))
-      .filter(({ r }) => r.size > 0)
-      .sort((a, b) => (a.r.start < b.r.start ? -1 : a.r.start > b.r.start ? 1 : a.i - b.i));
+    // Array.prototype.sort is stable (ES2019): ties keep their priority order. It is also
+    // adaptive (TimSort): a dump's lists are ascending runs already (MemoryList,
+    // Memory64List, then the stacks), so 100k+ ranges sort in about linear time.
+    const ordered = ranges.filter((r) => r.size > 0).sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
     // Sweep in address order; ties at one start keep the higher-priority (earlier) range first.
     // A later range overlapping the covered prefix is trimmed at its front; one that
     // starts inside and ends beyond keeps only its tail.
     const out: MemoryRange[] = [];
     let coveredEnd = -1n;
-    for (const { r } of ordered) {
+    for (const r of ordered) {
       const end = r.start + BigInt(r.size);
       if (end <= coveredEnd) continue;
       if (r.start < coveredEnd) {

@@ -30,9 +30,13 @@ export function parseMemoryList(buf: Buffer, declaredSize: number, rva: number, 
   const name = 'MemoryListStream';
   const { offset, count } = oldStyleList(buf, declaredSize, MINIDUMP_MEMORY_DESCRIPTOR_SIZE, ctx, name, rva);
   const out: MemoryRange[] = [];
+  // Fields read directly, not through the layout decoder: full-memory dumps list 100k+ ranges.
   for (let i = 0; i < count; i++) {
-    const d = MinidumpMemoryDescriptorLayout.decode(buf, offset + i * MINIDUMP_MEMORY_DESCRIPTOR_SIZE, `reading ${name}`);
-    const r = clampToFile({ start: d.startOfMemoryRange, size: d.dataSize, fileOffset: d.rva }, ctx, name);
+    const at = offset + i * MINIDUMP_MEMORY_DESCRIPTOR_SIZE;
+    const start = buf.readBigUInt64LE(at + MinidumpMemoryDescriptorLayout.offsets.startOfMemoryRange);
+    const size = buf.readUInt32LE(at + MinidumpMemoryDescriptorLayout.offsets.dataSize);
+    const fileOffset = buf.readUInt32LE(at + MinidumpMemoryDescriptorLayout.offsets.rva);
+    const r = size > 0 && fileOffset + size <= ctx.fileSize ? { start, size, fileOffset } : clampToFile({ start, size, fileOffset }, ctx, name);
     if (r) out.push(r);
   }
   return out;
@@ -53,19 +57,26 @@ export function parseMemory64List(buf: Buffer, rva: number, ctx: StreamContext):
     count = Number(h.numberOfMemoryRanges);
   }
   const out: MemoryRange[] = [];
-  // Range i+1's bytes follow range i's: a running sum from BaseRva (may exceed 4 GiB; kept exact as bigint).
-  let fileOffset = h.baseRva;
-  const fileSize = BigInt(ctx.fileSize);
+  // Range i+1's bytes follow range i's: a running sum from BaseRva. Numbers stay exact below
+  // 2^53; once the sum passes the file size (far below that) the loop stops.
+  const fileSize = ctx.fileSize;
+  let fileOffset = h.baseRva > BigInt(fileSize) ? fileSize : Number(h.baseRva);
+  // Descriptors read directly, not through the layout decoder: full-memory dumps list 100k+ ranges.
   for (let i = 0; i < count; i++) {
-    const d = MinidumpMemoryDescriptor64Layout.decode(buf, MINIDUMP_MEMORY64_LIST_SIZE + i * MINIDUMP_MEMORY_DESCRIPTOR64_SIZE, `reading ${name}`);
+    const at = MINIDUMP_MEMORY64_LIST_SIZE + i * MINIDUMP_MEMORY_DESCRIPTOR64_SIZE;
+    const start = buf.readBigUInt64LE(at + MinidumpMemoryDescriptor64Layout.offsets.startOfMemoryRange);
+    const sizeAt = at + MinidumpMemoryDescriptor64Layout.offsets.dataSize;
+    const hi = buf.readUInt32LE(sizeAt + 4);
+    // A size of 2^53 or more cannot be in any file: clamped to the file size (then to what is left).
+    const dataSize = hi >= 0x200000 ? fileSize : hi * 0x100000000 + buf.readUInt32LE(sizeAt);
     if (fileOffset >= fileSize) {
-      ctx.warn(name, rva, `${name}: ranges ${i}..${count - 1} (from 0x${d.startOfMemoryRange.toString(16)}) lie past the end of the file`);
+      ctx.warn(name, rva, `${name}: ranges ${i}..${count - 1} (from 0x${start.toString(16)}) lie past the end of the file`);
       break;
     }
-    const size = d.dataSize > fileSize ? fileSize : d.dataSize;
-    const r = clampToFile({ start: d.startOfMemoryRange, size: Number(size), fileOffset: Number(fileOffset) }, ctx, name);
+    const size = Math.min(dataSize, fileSize);
+    const r = size > 0 && fileOffset + size <= fileSize ? { start, size, fileOffset } : clampToFile({ start, size, fileOffset }, ctx, name);
     if (r) out.push(r);
-    fileOffset += d.dataSize;
+    fileOffset += dataSize;
   }
   return out;
 }

@@ -109,6 +109,7 @@ export class MinidumpFile {
     };
     this.header = parseHeader(source.read(0, MINIDUMP_HEADER_SIZE), source.name, source.size);
     this.directory = this.readDirectory();
+    this.noteTruncation();
     this.systemInfo = this.cached('systemInfo', () => {
       const e = this.streamEntry(StreamType.SystemInfo);
       const buf = e && this.entryBytes(e);
@@ -130,6 +131,19 @@ export class MinidumpFile {
       count = fits;
     }
     return parseDirectory(this.source.read(rva, count * MINIDUMP_DIRECTORY_SIZE), count);
+  }
+
+  /**
+   * One sentence for a dump cut short (a failed copy): streams the directory
+   * places past the end of the file. Each stream's own warning follows when it is read.
+   */
+  private noteTruncation(): void {
+    const size = this.source.size;
+    const past = this.directory.filter((e) => e.streamType !== StreamType.Unused && e.dataSize > 0 && e.rva + e.dataSize > size);
+    if (past.length === 0) return;
+    const first = past.reduce((a, b) => (b.rva < a.rva ? b : a));
+    const others = past.length > 1 ? ` and ${past.length - 1} other stream${past.length > 2 ? 's' : ''}` : '';
+    this.warn('file', size, `${this.path} is truncated or damaged: the file ends at 0x${size.toString(16)} but ${first.typeName} (0x${first.dataSize.toString(16)} bytes at 0x${first.rva.toString(16)})${others} reach past it; what the file still holds is shown`);
   }
 
   private warn(stream: string, offset: number, message: string): void {
@@ -301,9 +315,10 @@ export class MinidumpFile {
   /** MemoryList ranges, then Memory64List ranges, then thread stacks not already covered. */
   get memory(): MemoryIndex {
     return this.cached('memory', () => {
-      const ranges: MemoryRange[] = [];
-      ranges.push(...(this.stream(StreamType.MemoryList, (b, e) => parseMemoryList(b, e.dataSize, e.rva, this.ctx)) ?? []));
-      ranges.push(...(this.stream(StreamType.Memory64List, (b, e) => parseMemory64List(b, e.rva, this.ctx)) ?? []));
+      // concat, not push(...list): spreading 100k+ ranges as arguments is slow and can overflow the stack.
+      const ranges: MemoryRange[] = (this.stream(StreamType.MemoryList, (b, e) => parseMemoryList(b, e.dataSize, e.rva, this.ctx)) ?? []).concat(
+        this.stream(StreamType.Memory64List, (b, e) => parseMemory64List(b, e.rva, this.ctx)) ?? [],
+      );
       for (const t of this.threads()) {
         if (t.stackSize === 0 || t.stackRva === 0) continue;
         const avail = Math.max(0, Math.min(t.stackSize, this.source.size - t.stackRva));
