@@ -66,6 +66,8 @@ t.test('blame skips dispatch helpers and runtime modules', async (t) => {
   t.same(b.skipped.map((s) => s.reason), ['helper', 'helper']);
   const sys = pickBlameFrame([frame(0, 'ntdll', 'DbgBreakPoint'), frame(1, 'ntdll', 'RtlpHeapCheck')], [APP, NTDLL, KB])!;
   t.equal(sys.index, 1, 'all system: first frame that is not a reporting helper');
+  const filter = pickBlameFrame([frame(0, 'ntdll', 'NtWaitForSingleObject'), frame(1, 'app', 'my_unhandled_filter'), frame(2, 'KERNELBASE', 'UnhandledExceptionFilter'), frame(3, 'ntdll', 'KiUserExceptionDispatcher'), frame(4, 'app', 'crasher')], [APP, NTDLL, KB])!;
+  t.equal(filter.index, 4, 'frames above the exception dispatcher (the filter) are not blamed');
   const nomod = pickBlameFrame([frame(0, undefined, undefined), frame(1, 'app', 'cb')], [APP])!;
   t.equal(nomod.index, 1);
 });

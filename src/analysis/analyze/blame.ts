@@ -102,6 +102,13 @@ export function skipReason(f: AnalysisFrame, modules: readonly AnalysisModule[])
 export function pickBlameFrame(frames: readonly AnalysisFrame[], modules: readonly AnalysisModule[]): BlameResult | undefined {
   if (frames.length === 0) return undefined;
   const reasons = frames.map((f) => skipReason(f, modules));
+  // A stack that runs through the user-mode exception dispatcher (a thread context captured inside an
+  // unhandled-exception filter, not the exception context): the fault is below the dispatcher, and
+  // the program's own filter code above it is not to blame.
+  const dispatcher = frames.findLastIndex((f) => f.symbol !== undefined && /^(KiUserExceptionDispatcher|KiUserExceptionDispatch)$/i.test(f.symbol));
+  if (dispatcher >= 0 && dispatcher + 1 < frames.length) {
+    for (let i = 0; i <= dispatcher; i++) reasons[i] ??= 'helper';
+  }
   const own = reasons.findIndex((r) => r === undefined);
   if (own >= 0) return result(frames, reasons, own, 'first-own-code');
   const nonHelper = reasons.findIndex((r) => r === 'runtime');
