@@ -25,6 +25,11 @@ export const MEM_PRIVATE = 0x20000;
 export const MEM_MAPPED = 0x40000;
 export const MEM_IMAGE = 0x1000000;
 
+/** `1 module`, `8 modules`. */
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** KUSER_SHARED_DATA is mapped at this address in every user-mode process (x86 and x64). */
 const USER_SHARED_DATA = 0x7ffe0000n;
 
@@ -490,7 +495,7 @@ export function runAddress(t: Target, args: string, raw: string): CommandResult 
     if (!arg || summaryOnly) {
       const mem = t.dump.memory;
       const lines = [
-        `Without it, the dump still shows: ${t.modules().length} modules, ${t.threads().length} thread stacks, and ${mem.ranges.length} captured memory ranges (0x${mem.totalSize.toString(16)} bytes).`,
+        `Without it, the dump still shows: ${counted(t.modules().length, 'module')}, ${counted(t.threads().length, 'thread stack')}, and ${counted(mem.ranges.length, 'captured memory range')} (0x${mem.totalSize.toString(16)} bytes).`,
         'Use !address ADDR to see what the module, thread and memory lists say about one address.',
       ];
       return { blocks: [{ kind: 'error', lines: [missingMemoryInfoSentence()] }, { kind: 'text', lines }], failed: true, data: { type: 'address', available: false } };
