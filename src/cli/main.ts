@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { builtinCommands } from '../../commands/index.js';
+import { repeatLineFor } from '../../commands/standard/d.js';
 import { openBanner } from '../../commands/meta/open-banner.js';
 import { isFormatError } from '../bytes/errors.js';
 import { Dispatcher } from '../interpreter/dispatch.js';
@@ -134,7 +135,8 @@ async function lineMode(session: Session, run: (line: string) => Promise<boolean
   }
   let last = '';
   for await (const raw of rl) {
-    const line = raw.trim() === '' && tty ? last : raw;
+    // Enter on an empty line repeats the last command; d* commands continue where they ended.
+    const line = raw.trim() === '' && tty ? repeatLineFor(last) : raw;
     last = line;
     if (await run(line)) break;
     if (tty) {
