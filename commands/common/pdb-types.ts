@@ -2,6 +2,7 @@ import type { MinidumpModule } from '../../src/formats/minidump/types.js';
 import { typeStreamsOf } from '../../src/formats/pdb/tpi.js';
 import type { TypeStream } from '../../src/formats/pdb/tpi.js';
 import type { Target } from '../../src/session/target.js';
+import { typedefType } from './symbol-types.js';
 
 /** A named type found in a module's PDB. */
 export interface FoundType { module: MinidumpModule; moduleName: string; types: TypeStream; ti: number; name: string }
@@ -47,7 +48,9 @@ export async function findTypes(t: Target, spec: string): Promise<FoundType[]> {
     const ts = moduleTypes(t, m);
     if (!ts) continue;
     if (!wild) {
-      const ti = ts.findByName(name);
+      // A tag name first, then a typedef (S_UDT: `DWORD`, `OVERLAPPED`).
+      const pdb = t.loadReport(m)?.symbols.pdb;
+      const ti = ts.findByName(name) ?? (pdb ? typedefType(pdb, name) : undefined);
       if (ti !== undefined) out.push({ module: m, moduleName: t.moduleName(m), types: ts, ti, name });
       continue;
     }

@@ -1,6 +1,6 @@
 import { procScope } from '../../src/formats/pdb/locals.js';
 import type { PdbFile } from '../../src/formats/pdb/pdb-file.js';
-import { isDataKind, iterateSymbols, parseDataSym } from '../../src/formats/pdb/symbols.js';
+import { isDataKind, iterateSymbols, parseDataSym, symbolName } from '../../src/formats/pdb/symbols.js';
 import { typeStreamsOf } from '../../src/formats/pdb/tpi.js';
 import { procedureArgs, typeName } from '../../src/formats/pdb/type-names.js';
 import { FormatError } from '../../src/bytes/errors.js';
@@ -19,28 +19,44 @@ export interface SymbolType {
   params?: string;
 }
 
-const dataTypes = new WeakMap<PdbFile, Map<string, number>>();
+interface GlobalTypes { data: Map<string, number>; typedefs: Map<string, number> }
+const globalTypesCache = new WeakMap<PdbFile, GlobalTypes>();
+/** S_UDT: a typedef or tag name → TPI type (`DWORD` → unsigned long). */
+const S_UDT = 0x1108;
 
-/** Name → TPI type of global/static data (first record of each name). */
-function globalDataTypes(pdb: PdbFile): Map<string, number> {
-  const hit = dataTypes.get(pdb);
+/** Name → TPI type of global/static data and of typedefs (first record of each name), from the global symbol records. */
+function globalTypes(pdb: PdbFile): GlobalTypes {
+  const hit = globalTypesCache.get(pdb);
   if (hit) return hit;
-  const out = new Map<string, number>();
+  const out: GlobalTypes = { data: new Map(), typedefs: new Map() };
   try {
     const si = pdb.dbi.symRecordStreamIndex;
     if (si !== undefined && pdb.msf.hasStream(si)) {
       const buf = pdb.msf.stream(si).readAll();
       for (const r of iterateSymbols(buf)) {
-        if (!isDataKind(r.kind)) continue;
-        const d = parseDataSym(r);
-        if (!out.has(d.name)) out.set(d.name, d.typeIndex);
+        if (isDataKind(r.kind)) {
+          const d = parseDataSym(r);
+          if (!out.data.has(d.name)) out.data.set(d.name, d.typeIndex);
+        } else if (r.kind === S_UDT && r.data.length > 8) {
+          const name = symbolName(r.data, 8, r.kind);
+          if (!out.typedefs.has(name)) out.typedefs.set(name, r.data.readUInt32LE(4));
+        }
       }
     }
   } catch (e) {
     if (!(e instanceof FormatError)) throw e;
   }
-  dataTypes.set(pdb, out);
+  globalTypesCache.set(pdb, out);
   return out;
+}
+
+function globalDataTypes(pdb: PdbFile): Map<string, number> {
+  return globalTypes(pdb).data;
+}
+
+/** The TPI type a typedef name (S_UDT) stands for. */
+export function typedefType(pdb: PdbFile, name: string): number | undefined {
+  return globalTypes(pdb).typedefs.get(name);
 }
 
 /** The TPI type of global/static data `name` in `pdb`, when it has one. */

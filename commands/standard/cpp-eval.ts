@@ -9,7 +9,7 @@ import type { Target } from '../../src/session/target.js';
 import { ok } from '../../src/results/types.js';
 import { targetMemory, variablesOfFrame } from '../common/frame-vars.js';
 import { scopeFrames } from '../meta/frame.js';
-import { findTypedGlobal } from '../common/symbol-types.js';
+import { findTypedGlobal, typedefType } from '../common/symbol-types.js';
 
 /** The evaluator's view of the current frame: its locals, its module's types, the dump's memory. */
 async function cppEnv(t: Target): Promise<CppEnv> {
@@ -46,7 +46,14 @@ async function cppEnv(t: Target): Promise<CppEnv> {
     },
     typeByName(name) {
       const bare = name.includes('!') ? name.slice(name.indexOf('!') + 1) : name;
-      return types?.findByName(bare);
+      const tag = env.types?.findByName(bare);
+      if (tag !== undefined) return tag;
+      // Typedefs (S_UDT) of the PDB the types come from.
+      for (const m of t.modules()) {
+        const pdb = t.loadReport(m)?.symbols.pdb;
+        if (pdb && typeStreamsOf(pdb.msf).tpi === env.types) return typedefType(pdb, bare);
+      }
+      return undefined;
     },
   };
   return env;

@@ -172,6 +172,10 @@ t.test('dt over crashlab.pdb', async (t) => {
   t.equal(p[0], 'struct customer * 0x00000001`4000e028', 'element address = base + 1 * sizeof(struct customer)');
   t.equal(p[1], '   +0x000 id               : 0n1002');
   t.same(await s.run('?? (int)g_customers[0].balance / 100 - 2'), ['int 0n10']);
+  // Typedefs (S_UDT): DWORD is unsigned long, OVERLAPPED is struct _OVERLAPPED.
+  t.same(await s.run('?? (DWORD)g_customers[0].id'), ['unsigned long 0x3e9']);
+  const ov = await s.run('dt crashlab!OVERLAPPED');
+  t.same(ov.slice(0, 2), ['crashlab!OVERLAPPED', '   +0x000 Internal         : Uint8B']);
   const local = await s.run('.ecxr; dt record');
   t.same(local.slice(-2), ['Local var @ rcx Type customer*', '0x00000000`00000000 '], 'dt of a null struct pointer local');
   const e = await s.run('dt crashlab!_MINIDUMP_TYPE');
