@@ -359,6 +359,10 @@ function hangBodyLines(t: Target, h: HangAnalysis, walked: Map<number, StackFram
   if (t.dump.modules()[0]) lines.push(...section('PROCESS_NAME', basename(t.dump.modules()[0]!.moduleName)));
   lines.push(...hangLines(h, { verbose, pointerSize: t.pointerSize }));
   if (p) {
+    // The thread the blamed one waits for, when an edge names it (proven for critical sections).
+    const edge = h.edges.find((e) => e.from === p.index && e.to !== undefined);
+    const blocker = edge?.to !== undefined ? t.thread(edge.to) : undefined;
+    if (blocker) lines.push(...section('BLOCKING_THREAD', `${blocker.threadId.toString(16)}${edge!.proven ? '' : ' (suspected)'}`));
     lines.push(...section('FAULTING_THREAD', p.threadId.toString(16)));
     const frames = walked.get(p.index);
     if (frames?.length) lines.push('STACK_TEXT:  ', ...stackTextLines(t, frames), '', '');

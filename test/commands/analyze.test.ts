@@ -111,6 +111,8 @@ t.test('deadlock-cs: critical-section owners read from memory give a proven cycl
   t.ok(lines.includes('    thread 5 waits for critical section 0x1a9fdb0 owned by thread 6 (id 0x118)'));
   t.ok(lines.includes('    thread 6 waits for critical section 0x1a9fd88 owned by thread 5 (id 0x114)'));
   t.equal(field(lines, 'DEADLOCK'), 'threads 5 -> 6 -> 5 (owners read from memory)');
+  t.equal(field(lines, 'BLOCKING_THREAD'), '118');
+  t.equal(field(lines, 'FAULTING_THREAD'), '114');
   t.equal(field(lines, 'FAILURE_BUCKET_ID'), 'APPLICATION_HANG_DEADLOCK_cfffffff_crashlab.exe!take_both_sections');
   t.ok(lines.some((l) => l.includes('CritSec 0x1a9fd88: LockCount 1, RecursionCount 1, OwningThread 0x114') && l.includes('DebugInfo 0x24b430')));
   t.ok(lines.some((l) => l.includes('Thread 0 (id 24): no stack')));
