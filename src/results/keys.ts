@@ -30,7 +30,9 @@ export type KeyAction =
   | 'toggleMemory'
   | 'refresh'
   | 'command'
-  | 'edit';
+  | 'edit'
+  | 'scrollLeft'
+  | 'scrollRight';
 
 export interface KeyBinding {
   /** Key names as the UI decodes them: `tab`, `shift-tab`, `ctrl-c`, `f5`, `pageup`, `q`. */
@@ -63,6 +65,8 @@ export const KEY_TABLE: readonly KeyBinding[] = [
   { keys: ['tab'], scope: 'command', action: 'complete', description: 'Complete a command name, module name, module!symbol or file path' },
   { keys: ['pageup'], scope: 'command', action: 'scrollUp', description: 'Scroll the command output up a page' },
   { keys: ['pagedown'], scope: 'command', action: 'scrollDown', description: 'Scroll the command output down a page' },
+  { keys: ['shift-left', 'alt-left'], scope: 'command', action: 'scrollLeft', description: 'Scroll the command output left (long lines are cut at the pane edge)' },
+  { keys: ['shift-right', 'alt-right'], scope: 'command', action: 'scrollRight', description: 'Scroll the command output right' },
   { keys: ['home'], scope: 'command', action: 'home', description: 'Cursor to the start of the input line; on an empty line: top of the output' },
   { keys: ['end'], scope: 'command', action: 'end', description: 'Cursor to the end of the input line; on an empty line: bottom of the output' },
   { keys: ['left', 'right'], scope: 'command', action: 'edit', description: 'Move the cursor in the input line' },

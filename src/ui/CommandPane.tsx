@@ -48,7 +48,8 @@ export function CommandPane({ state, focused, width, height, theme }: CommandPan
   const start = Math.max(0, end - tRows);
   const visible = state.transcript.slice(start, end);
   const pad = tRows - visible.length;
-  const title = `Command${state.scrollBack ? ` (scrolled back ${state.scrollBack} lines; End or PageDown returns)` : ''}`;
+  const scrolled = [state.scrollBack ? `back ${state.scrollBack} lines` : '', state.scrollRight ? `right ${state.scrollRight} columns` : ''].filter(Boolean).join(', ');
+  const title = `Command${scrolled ? ` (scrolled ${scrolled})` : ''}`;
   const search = state.search;
   const prefix = search
     ? `(reverse-i-search)'${search.query}': `
@@ -65,7 +66,7 @@ export function CommandPane({ state, focused, width, height, theme }: CommandPan
         ))}
         {visible.map((l, i) => (
           <Text key={start + i} wrap="truncate-end" color={lineColor(l, theme)} dimColor={(l.kind === 'explain' || l.kind === 'info') && theme.dim}>
-            {fit(l.text, width)}
+            {fit(state.scrollRight ? [...l.text].slice(state.scrollRight).join('') : l.text, width)}
           </Text>
         ))}
         {hint ? (

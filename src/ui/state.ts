@@ -51,6 +51,8 @@ export interface UiState {
   transcript: Line[];
   /** Lines scrolled up from the bottom of the transcript (0 follows new output). */
   scrollBack: number;
+  /** Columns the transcript is scrolled right (long lines). */
+  scrollRight: number;
   input: string;
   cursor: number;
   history: string[];
@@ -100,6 +102,7 @@ export function initialState(width: number, height: number, prompt = '0:000>'): 
     prompt,
     transcript: [],
     scrollBack: 0,
+    scrollRight: 0,
     input: '',
     cursor: 0,
     history: [],
@@ -195,7 +198,7 @@ export function entryLines(e: DispatchEntry, echo: boolean): Line[] {
 function submit(s: UiState, typed: string): UiState {
   // An empty line repeats the last command, as in cdb.
   const line = typed.trim() === '' ? s.lastCommand : typed;
-  const base = { ...s, input: '', cursor: 0, historyPos: undefined, draft: '', search: undefined, hint: undefined, scrollBack: 0 };
+  const base = { ...s, input: '', cursor: 0, historyPos: undefined, draft: '', search: undefined, hint: undefined, scrollBack: 0, scrollRight: 0 };
   if (line.trim() === '') return appendLines(base, [{ kind: 'prompt', text: s.prompt }]);
   const history = typed.trim() === '' || s.history[s.history.length - 1] === line ? s.history : [...s.history, line];
   return emit({ ...base, history, lastCommand: line }, { kind: 'run', line, remember: true }, { kind: 'saveHistory' });
@@ -326,6 +329,10 @@ function commandKey(s: UiState, action: string | undefined, name: string): UiSta
       return { ...s, scrollBack: Math.min(maxScroll(s), s.scrollBack + Math.max(1, paneRows(s, 'command') - 1)) };
     case 'scrollDown':
       return { ...s, scrollBack: Math.max(0, s.scrollBack - Math.max(1, paneRows(s, 'command') - 1)) };
+    case 'scrollLeft':
+      return { ...s, scrollRight: Math.max(0, s.scrollRight - 10) };
+    case 'scrollRight':
+      return { ...s, scrollRight: Math.min(s.scrollRight + 10, Math.max(0, ...s.transcript.slice(-2000).map((l) => l.text.length)) ) };
     case 'home':
       return s.input === '' ? { ...s, scrollBack: maxScroll(s) } : { ...s, cursor: 0 };
     case 'end':

@@ -238,3 +238,15 @@ t.test('progress updates the busy line; resize keeps focus on a visible pane', a
   s = reduce(s, { type: 'resize', width: 80, height: 23 });
   t.equal(s.width, 80);
 });
+
+t.test('Shift-Left/Right scroll long output lines horizontally; a new command scrolls back', async (t) => {
+  let s = reduce(initialState(120, 39), { type: 'info', lines: ['x'.repeat(200)] });
+  s = run(s, key('shift-right'), key('alt-right'));
+  t.equal(s.scrollRight, 20);
+  s = reduce(s, key('shift-left'));
+  t.equal(s.scrollRight, 10);
+  for (let i = 0; i < 40; i++) s = reduce(s, key('shift-right'));
+  t.equal(s.scrollRight, 200, 'not past the longest line');
+  s = run(s, text('k'), key('enter'));
+  t.equal(s.scrollRight, 0);
+});
