@@ -33,7 +33,7 @@ export async function openBanner(session: Session, t: Target): Promise<CommandRe
     lines.push('Loading unloaded module list');
     for (let i = 0; i < unloaded; i += 64) lines.push('.'.repeat(Math.min(64, unloaded - i)));
   }
-  for (const w of t.dump.warnings) lines.push(`WARNING: ${w.message}`);
+  lines.push(...warningLines(t.dump.warnings));
   const ev = eventLine(t);
   if (ev) {
     lines.push('This dump file has an exception of interest stored in it.', 'The stored exception information can be accessed via .ecxr.', ev.text, 'For analysis of this file, run !analyze -v');
@@ -42,4 +42,25 @@ export async function openBanner(session: Session, t: Target): Promise<CommandRe
   if (c) lines.push(...locationLines(t, c.pc));
   else lines.push(`WARNING: thread ${t.currentThread} has no register context in this dump`);
   return ok(lines, { type: 'open', path: t.path, exception: ev?.code, eventThread: t.eventThread });
+}
+
+/** Warnings shown per stream before the rest are counted (a truncated full dump can warn for 100k memory ranges). */
+const WARNINGS_PER_STREAM = 4;
+
+/** The dump's warnings, at most a few per stream, then one line counting the rest. */
+export function warningLines(warnings: readonly { stream: string; message: string }[]): string[] {
+  const lines: string[] = [];
+  const shown = new Map<string, number>();
+  const hidden = new Map<string, number>();
+  for (const w of warnings) {
+    const n = shown.get(w.stream) ?? 0;
+    if (n < WARNINGS_PER_STREAM) {
+      lines.push(`WARNING: ${w.message}`);
+      shown.set(w.stream, n + 1);
+    } else {
+      hidden.set(w.stream, (hidden.get(w.stream) ?? 0) + 1);
+    }
+  }
+  for (const [stream, n] of hidden) lines.push(`WARNING: ${n} more warning${n > 1 ? 's' : ''} like these about ${stream}`);
+  return lines;
 }
