@@ -391,11 +391,18 @@ export const REDACTED = '<redacted>';
 export function redactResult(r: CommandResult): CommandResult {
   const type = r.data?.type;
   const secrets = type === 'peb' ? pebSecrets(r.data!) : [];
+  let inEnvironment = false;
   const blocks = r.blocks.map((b) => ({
     ...b,
     lines: b.lines.map((line) => {
       let l = line;
       if (type === 'memory') l = maskMemoryRow(l);
+      if (type === 'peb') {
+        // `Environment: ADDRESS` is followed by one indented NAME=VALUE line per variable.
+        const env = /^(\s+)(=?[^=\s][^=]*)=(.*)$/.exec(l);
+        if (inEnvironment && env) return `${env[1]}${env[2]}=${REDACTED}`;
+        inEnvironment = /^\s*Environment:/.test(l) || (inEnvironment && !!env);
+      }
       for (const s of secrets) if (l.includes(s)) l = l.split(s).join(REDACTED);
       return maskUserFolders(l);
     }),
@@ -415,7 +422,8 @@ function pebSecrets(data: Record<string, unknown>): string[] {
       const s = typeof v === 'string' ? v : v && typeof v === 'object' ? Object.values(v).filter((x) => typeof x === 'string').join('=') : '';
       const eq = s.indexOf('=', 1);
       const value = eq > 0 ? s.slice(eq + 1) : s;
-      if (value.length >= 3) out.push(value);
+      // Short or numeric values (COLUMNS=120, =ExitCode=00000000) would mask unrelated numbers.
+      if (value.length >= 8 && !/^[0-9a-fx]+$/i.test(value)) out.push(value);
     }
   }
   return out.sort((a, b) => b.length - a.length);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { diffLines, unifiedDiff } from '../../src/cli/diff.js';
 import { replayFile } from '../../src/cli/replay.js';
 import { dumpIdentity, maskMemoryRow, maskUserFolders, parseTranscript, TranscriptError, transcriptRelative } from '../../src/session/transcript.js';
-import { BIN, REPO } from '../fixtures/session.js';
+import { BIN, CORPUS, HAVE_CORPUS, REPO } from '../fixtures/session.js';
 
 const SESSIONS = path.join(REPO, 'examples', 'sessions');
 const DUMPS = path.join(REPO, 'examples', 'dumps');
@@ -198,4 +198,22 @@ t.test('--redact masks memory contents in the transcript and still replays', asy
   t.match(text, /^ {2}00000000`0011fc98 {2}xx xx xx xx xx xx xx xx-xx xx xx xx xx xx xx xx {2}x{16}$/m);
   t.equal((await replayFile(file)).status, 'pass');
   if (!existsSync(file)) t.fail('transcript missing');
+});
+
+t.test('--redact masks !peb strings and environment values (corpus dump with a PEB)', async (t) => {
+  const dump = path.join(CORPUS, 'windows', 'tiny-exe-fastfail.dmp');
+  if (!HAVE_CORPUS || !existsSync(dump)) {
+    t.skip('corpus not present');
+    return;
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'dumpdbg-redact-peb-'));
+  const file = path.join(dir, 'p.wds');
+  t.equal(run(['--record', file, '--redact', '-z', dump, '-c', '!peb; q']).code, 0);
+  const text = readFileSync(file, 'utf8');
+  t.match(text, "CommandLine:  '<redacted>'");
+  t.match(text, "CurrentDirectory:  '<redacted>'");
+  t.match(text, /^ {10}APPDATA=<redacted>$/m);
+  t.notMatch(text, /chromium|ajgo/i, 'no user strings left');
+  t.match(text, 'SubSystemData:     0000000000000000', 'numbers that are not dump strings stay');
+  t.equal((await replayFile(file)).status, 'pass');
 });
