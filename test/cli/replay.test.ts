@@ -213,7 +213,7 @@ t.test('--redact masks !peb strings and environment values (corpus dump with a P
   t.match(text, "CommandLine:  '<redacted>'");
   t.match(text, "CurrentDirectory:  '<redacted>'");
   t.match(text, /^ {10}APPDATA=<redacted>$/m);
-  t.notMatch(text, /chromium|ajgo/i, 'no user strings left');
+  t.notMatch(text, /[=\\'].*(chromium|ajgo)/i, 'no user strings left (variable names stay)');
   t.match(text, 'SubSystemData:     0000000000000000', 'numbers that are not dump strings stay');
   t.equal((await replayFile(file)).status, 'pass');
 });
