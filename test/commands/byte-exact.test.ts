@@ -11,6 +11,7 @@ import path from 'node:path';
 import t from 'tap';
 import { readIndependentDump, type IndDump, type IndModule } from '../fixtures/independent-dump.js';
 import { CORPUS, REPO, sessionFromFile, type TestSession } from '../fixtures/session.js';
+import { resolveDumpInput } from '../../src/session/intake.js';
 
 function dumpsIn(dir: string, filter: (f: string) => boolean): string[] {
   if (!existsSync(dir)) return [];
@@ -24,6 +25,8 @@ const DUMPS = [
   ...dumpsIn(path.join(REPO, 'examples', 'dumps'), (f) => f.endsWith('.dmp')),
   ...dumpsIn(path.join(CORPUS, 'windows'), (f) => f.endsWith('.dmp')),
   ...dumpsIn(path.join(CORPUS, 'wine-x64'), (f) => f.endsWith('-mini.dmp')),
+  // Full-memory dumps (Memory64List), gzipped in the corpus: the session opens .gz directly.
+  ...dumpsIn(path.join(CORPUS, 'wine-x64'), (f) => f.endsWith('-full.dmp.gz')),
 ];
 
 // ---- independent formatting (windbg-commands.md §0.3) ----
@@ -196,7 +199,8 @@ type Test = Parameters<Parameters<typeof t.test>[1]>[0];
 
 async function checkDump(t: Test, file: string): Promise<void> {
   const d = readIndependentDump(file);
-  const s: TestSession = sessionFromFile(file);
+  // The product opens .gz through its intake (unpacked to its cache); the reader above gunzips on its own.
+  const s: TestSession = sessionFromFile(file.endsWith('.gz') ? (await resolveDumpInput(file)).filePath : file);
   const ps = d.pointerSize;
   totals.dumps++;
 
@@ -296,6 +300,18 @@ async function checkDump(t: Test, file: string): Promise<void> {
       else t.match(got.slice(prefix.length), /^ \S+/, `dps slot ${i}: a symbol for a module address`);
     }
     totals.stackSlots += 8;
+  }
+
+  // Commands that need an optional stream name it when the dump lacks it.
+  const needs: [string, number, RegExp][] = [
+    ['!address -summary', 16, /MemoryInfoList stream \(16\)/],
+    ['!handle', 12, /HandleData stream \(12\)/],
+    ['!runaway', 17, /ThreadInfoList stream \(17\)/],
+  ];
+  for (const [cmd, stream, sentence] of needs) {
+    const text = (await s.run(cmd)).join('\n');
+    if (d.hasStream(stream)) t.notMatch(text, sentence, `${cmd} works with stream ${stream} present`);
+    else t.match(text, sentence, `${cmd} says it needs stream ${stream}`);
   }
 
   // db/dd/dq at the start, middle and end of memory ranges, and across the end.
