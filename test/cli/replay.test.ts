@@ -217,3 +217,18 @@ t.test('--redact masks !peb strings and environment values (corpus dump with a P
   t.match(text, 'SubSystemData:     0000000000000000', 'numbers that are not dump strings stay');
   t.equal((await replayFile(file)).status, 'pass');
 });
+
+t.test('.record in the REPL records what follows until .record off', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dumpdbg-dotrecord-'));
+  const file = path.join(dir, 'repl.wds');
+  const r = spawnSync(process.execPath, [BIN, '--plain', '-y', 'examples/dumps', '-i', 'examples/dumps', 'examples/dumps/div-zero.dmp'], {
+    cwd: REPO,
+    encoding: 'utf8',
+    input: `.echo before\n.record ${file}\n.exr -1\n.echo during\n.record off\n.echo after\n`,
+  });
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stdout, `Recording to '${file}': replay it with dumpdbg --replay ${file}`);
+  const tr = parseTranscript(readFileSync(file, 'utf8'));
+  t.same(tr.commands.map((c) => c.command), ['.exr -1', '.echo during'], '.record lines themselves and commands outside are not recorded');
+  t.equal((await replayFile(file)).status, 'pass');
+});
