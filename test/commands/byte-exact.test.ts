@@ -9,8 +9,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { readIndependentDump, type IndDump, type IndModule } from '../fixtures/independent-dump.js';
-import { CORPUS, REPO, sessionFromFile, type TestSession } from '../fixtures/session.js';
+import { readIndependentDump, readIndependentDumpBuffer, type IndDump, type IndModule } from '../fixtures/independent-dump.js';
+import { SynthDump } from '../fixtures/synth/minidump-writer.js';
+import { CORPUS, REPO, sessionFromBuffer, sessionFromFile, type TestSession } from '../fixtures/session.js';
 import { resolveDumpInput } from '../../src/session/intake.js';
 
 function dumpsIn(dir: string, filter: (f: string) => boolean): string[] {
@@ -197,10 +198,14 @@ const totals = { dumps: 0, threads: 0, modules: 0, unloaded: 0, ranges: 0, memor
 
 type Test = Parameters<Parameters<typeof t.test>[1]>[0];
 
-async function checkDump(t: Test, file: string): Promise<void> {
+async function checkFile(t: Test, file: string): Promise<void> {
   const d = readIndependentDump(file);
   // The product opens .gz through its intake (unpacked to its cache); the reader above gunzips on its own.
   const s: TestSession = sessionFromFile(file.endsWith('.gz') ? (await resolveDumpInput(file)).filePath : file);
+  await checkDump(t, d, s);
+}
+
+async function checkDump(t: Test, d: IndDump, s: TestSession): Promise<void> {
   const ps = d.pointerSize;
   totals.dumps++;
 
@@ -346,8 +351,61 @@ t.test('state commands match an independent reading of every dump', async (t) =>
   if (!existsSync(CORPUS)) t.comment('shared corpus absent: only the examples are checked');
   for (const file of DUMPS) {
     await t.test(path.basename(file), async (t) => {
-      await checkDump(t, file);
+      await checkFile(t, file);
     });
   }
   t.comment(`compared: ${JSON.stringify(totals)}`);
+});
+
+// Layouts the real dumps above may not show: 4-byte padding after list counts,
+// ThreadExList, Memory64List on x86, ranges that touch or leave a gap, names
+// WinDbg has to rewrite, duplicate module names, the exception on a later thread.
+function pattern(n: number, seed: number): Buffer {
+  return Buffer.from(Array.from({ length: n }, (_, i) => (i * 37 + seed) & 0xff));
+}
+
+const SYNTHETIC: Record<string, () => Buffer> = {
+  'x86, padded lists, ThreadExList, Memory64List': () =>
+    new SynthDump()
+      .arch('x86')
+      .listPadding()
+      .threadEx()
+      .thread({ id: 0x1a4, teb: 0x7ffdf000n, suspendCount: 1, context: { eip: 0x401000n, esp: 0x12ff00n, efl: 0x10246n, cs: 0x1bn, ss: 0x23n, ds: 0x23n, es: 0x23n, fs: 0x3bn } })
+      .thread({ id: 0x2c8, teb: 0x7ffde000n, context: { eip: 0x7c90e514n, esp: 0x22ff80n } })
+      .thread({ id: 0x3d0, teb: 0x7ffdd000n, context: { eip: 0x401010n, esp: 0x32ff00n } })
+      .module({ base: 0x400000n, size: 0x17000, name: 'C:\\app\\msvcrt-ruby220.dll' })
+      .module({ base: 0x7c900000n, size: 0xb0000, name: 'C:\\WINDOWS\\system32\\ntdll.dll' })
+      .module({ base: 0x10000000n, size: 0x8000, name: 'D:\\other\\NTDLL.DLL' })
+      .memory64(0x12ff00n, pattern(0x100, 1))
+      .memory64(0x130000n, pattern(0x40, 2))
+      .memory64(0x130040n, pattern(0x40, 3))
+      .memory64(0x401000n, pattern(0x80, 4))
+      .exception({ threadId: 0x3d0, code: 0xc0000005, flags: 1, address: 0x401010n, parameters: [8n, 0x401010n], context: { eip: 0x401010n, esp: 0x12ff00n, eax: 0xdeadbeefn, efl: 0x10a97n, cs: 0x1bn, ss: 0x23n, ds: 0x23n, es: 0x23n, fs: 0x3bn } })
+      .miscInfo({ processId: 0xf5c })
+      .threadNames([{ threadId: 0x2c8, name: 'worker "two"' }])
+      .build(),
+  'x64, padded MemoryList with a gap inside a line, unloaded modules': () =>
+    new SynthDump()
+      .arch('amd64')
+      .listPadding()
+      .thread({ id: 0x10, teb: 0xec7c04a000n, context: { rip: 0x7ff600001000n, rsp: 0x8e77e7f0f0n } })
+      .thread({ id: 0x14, teb: 0xec7c04c000n, context: { rip: 0x7ff600001000n, rsp: 0x8e77e7f0f0n } })
+      .module({ base: 0x7ff600000000n, size: 0x20000, name: 'C:\\app\\app.exe' })
+      .module({ base: 0x7ff9850a0000n, size: 0x1f5000, name: 'C:\\Windows\\System32\\ntdll.dll' })
+      .memory(0x8e77e7f0f0n, pattern(0x80, 5))
+      .memory(0x8e77e7f173n, pattern(0x30, 6))
+      .memory(0x1000n, pattern(0x20, 7))
+      .exception({ threadId: 0x14, code: 0xc0000409, address: 0x7ff600001000n, parameters: [7n], context: { rip: 0x7ff600001000n, rsp: 0x8e77e7f0f0n, rax: 0x1234n, r8: 0x8n, r15: 0xffffffffffffffffn, efl: 0x202n, cs: 0x33n, ss: 0x2bn, ds: 0x2bn, es: 0x2bn, fs: 0x53n, gs: 0x2bn } })
+      .miscInfo({ processId: 0x10260 })
+      .unloadedModules([{ base: 0x7ff8aa000000n, size: 0x2a000, name: 'C:\\Windows\\System32\\luafv.sys' }])
+      .build(),
+};
+
+t.test('state commands match an independent reading of synthetic layouts', async (t) => {
+  for (const [name, build] of Object.entries(SYNTHETIC)) {
+    await t.test(name, async (t) => {
+      const buf = build();
+      await checkDump(t, readIndependentDumpBuffer(buf, name), sessionFromBuffer(buf, `${name}.dmp`));
+    });
+  }
 });
