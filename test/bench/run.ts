@@ -79,6 +79,13 @@ async function rounds(sides: (() => Promise<Sample>)[]): Promise<Sample[][]> {
   return out;
 }
 
+/** The CPU-time (user+sys) comparison of two process sides: less disturbed by other load than wall time. */
+function cpuNote(ours: Sample[], peer: Sample[]): string {
+  const o = stats(ours.map((s) => s.cpuMs));
+  const p = stats(peer.map((s) => s.cpuMs));
+  return `CPU time (user+sys): ours ${fmtMs(o)} ms, peer ${fmtMs(p)} ms, ratio ${(o.median / p.median).toFixed(2)}x`;
+}
+
 function ratioOf(a: Stats, b: Stats | undefined): number | undefined {
   return b && b.median > 0 ? a.median / b.median : undefined;
 }
@@ -160,7 +167,7 @@ async function main(): Promise<void> {
       const o = stats(ours!.map((s) => s.wallMs));
       const p = stats(peer!.map((s) => s.wallMs));
       const ratio = ratioOf(o, p);
-      rows.push({ id: 'startup', case: `start-up: \`-z ${path.basename(SMALL)} -c q\``, ours: o, peerName: '`node -e 0`', peer: p, ratio, target: '≤ 1.5x', pass: ratio !== undefined && ratio <= 1.5, bytesRead: bytesText(ours!), rss: rssText(ours!) });
+      rows.push({ id: 'startup', case: `start-up: \`-z ${path.basename(SMALL)} -c q\``, ours: o, peerName: '`node -e 0`', peer: p, ratio, target: '≤ 1.5x', pass: ratio !== undefined && ratio <= 1.5, bytesRead: bytesText(ours!), rss: rssText(ours!), note: cpuNote(ours!, peer!) });
     }
 
     if (bigDump && want('open-big')) {
@@ -169,7 +176,7 @@ async function main(): Promise<void> {
       const o = stats(ours!.map((s) => s.wallMs));
       const p = stats(peer!.map((s) => s.wallMs));
       const ratio = ratioOf(o, p);
-      rows.push({ id: 'open-big', case: `first prompt, ${fmtBytes(bigDump.size)} full dump (${bigDump.ranges} ranges): \`-c q\``, ours: o, peerName: `same on ${path.basename(SMALL)} (${fmtBytes(statSize(SMALL))})`, peer: p, ratio, target: '≤ 1.3x', pass: ratio !== undefined && ratio <= 1.3, bytesRead: bytesText(ours!), rss: rssText(ours!) });
+      rows.push({ id: 'open-big', case: `first prompt, ${fmtBytes(bigDump.size)} full dump (${bigDump.ranges} ranges): \`-c q\``, ours: o, peerName: `same on ${path.basename(SMALL)} (${fmtBytes(statSize(SMALL))})`, peer: p, ratio, target: '≤ 1.3x', pass: ratio !== undefined && ratio <= 1.3, bytesRead: bytesText(ours!), rss: rssText(ours!), note: cpuNote(ours!, peer!) });
     }
 
     if (bigDump && want('analyze-big')) {
@@ -179,7 +186,7 @@ async function main(): Promise<void> {
       const o = stats(ours!.map((s) => s.wallMs));
       const p = stats(peer!.map((s) => s.wallMs));
       const peak = Math.max(...ours!.map((s) => s.rssKb)) / 1024;
-      rows.push({ id: 'analyze-big', case: `\`${cmd}\` on the ${fmtBytes(bigDump.size)} dump`, ours: o, peerName: `same on ${path.basename(SMALL)}`, peer: p, ratio: ratioOf(o, p), target: 'peak RSS < 150 MiB', pass: peak > 0 ? peak < 150 : undefined, bytesRead: bytesText(ours!), rss: rssText(ours!) });
+      rows.push({ id: 'analyze-big', case: `\`${cmd}\` on the ${fmtBytes(bigDump.size)} dump`, ours: o, peerName: `same on ${path.basename(SMALL)}`, peer: p, ratio: ratioOf(o, p), target: 'peak RSS < 150 MiB', pass: peak > 0 ? peak < 150 : undefined, bytesRead: bytesText(ours!), rss: rssText(ours!), note: cpuNote(ours!, peer!) });
     }
 
     if (want('stackwalk')) {
