@@ -271,6 +271,18 @@ export function explainResult(command: string, data: ResultData): string[] {
       return [`${NOTE}ln names the symbols just before and after an address; "+0x1a" is how far into the function the address is.`];
     case 'frame':
       return [`${NOTE}The frame is now current: r and u show that frame's registers and code.`];
+    case 'peb':
+      return [`${NOTE}The PEB (process environment block) holds what the whole process shares: the loaded-module lists (Ldr), the process heap, the command line, current directory and environment.`];
+    case 'teb':
+      return [`${NOTE}The TEB (thread environment block) is per thread: its stack base and limit, its last error value (LastErrorValue, what GetLastError returns) and its PEB.`];
+    case 'gle':
+      return [`${NOTE}!gle shows the thread's last Win32 error (what GetLastError would return) and the last NTSTATUS; they are left over from the last call that failed, not necessarily related to the crash.`];
+    case 'handles':
+      return [`${NOTE}Each handle is an index into the process's handle table with the type of kernel object it refers to; a dump has this only when it was written with handle data.`];
+    case 'evaluate':
+      return [`${NOTE}? evaluates a MASM expression: numbers are hex unless prefixed 0n (decimal), @rax reads a register, poi(addr) reads a pointer.`];
+    case 'time':
+      return [`${NOTE}Debug session time is when the dump was written, in the dump's time zone; the uptimes come from the dump's MiscInfo stream when present.`];
     case 'analyze':
       // !analyze writes its own notes.
       return [];
