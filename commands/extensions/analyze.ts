@@ -13,6 +13,8 @@ import { createHash } from 'node:crypto';
 import { analyzeErrorCodeText } from '../../src/analysis/codes/index.js';
 import type { CrashAnalysis } from '../../src/analysis/analyze/crash.js';
 import { analyzeCrash, failureNames } from '../../src/analysis/analyze/crash.js';
+import type { DumpHangState } from '../../src/analysis/analyze/across.js';
+import { acrossExplain, acrossLines, compareAcrossDumps } from '../../src/analysis/analyze/across.js';
 import type { HangAnalysis } from '../../src/analysis/analyze/hang.js';
 import { analyzeHang, hangLines } from '../../src/analysis/analyze/hang.js';
 import type { AnalysisFrame, AnalysisModule, AnalysisTarget, AnalysisThread } from '../../src/analysis/analyze/target.js';
@@ -21,6 +23,7 @@ import type { CommandSpec } from '../../src/interpreter/command.js';
 import { CommandError, requireTarget } from '../../src/interpreter/command.js';
 import { hexMin, ptr } from '../../src/results/hex.js';
 import type { Block, CommandResult } from '../../src/results/types.js';
+import type { Session } from '../../src/session/session.js';
 import { walkWithModules } from '../../src/session/stack.js';
 import type { StackFrame } from '../../src/session/stack.js';
 import type { Target } from '../../src/session/target.js';
@@ -378,7 +381,30 @@ function hangBodyLines(t: Target, h: HangAnalysis, walked: Map<number, StackFram
   return lines;
 }
 
-export async function runAnalyze(t: Target, o: AnalyzeOptions): Promise<CommandResult> {
+/** One open dump as the cross-dump comparison sees it (its own hang analysis, time, identity). */
+async function dumpHangState(t: Target, dumpIndex: number, known?: { hang: HangAnalysis; target: AnalysisTarget }): Promise<DumpHangState> {
+  const { hang, target } = known ?? await (async () => {
+    const a = await adaptTarget(t, { allThreads: true });
+    return { hang: analyzeHang(a.target), target: a.target };
+  })();
+  const misc = t.dump.miscInfo();
+  const main = t.dump.modules()[0];
+  return {
+    dumpIndex,
+    name: basename(t.path),
+    time: t.dump.header.timeDateStamp,
+    identity: {
+      ...(misc?.processId !== undefined ? { processId: misc.processId } : {}),
+      ...(misc?.processCreateTime !== undefined ? { processCreateTime: misc.processCreateTime } : {}),
+      ...(main ? { mainModule: { path: main.moduleName, timeDateStamp: main.timeDateStamp } } : {}),
+      modules: t.dump.modules().map((m) => ({ path: m.moduleName, base: m.baseOfImage })),
+    },
+    hang,
+    threads: target.threads,
+  };
+}
+
+export async function runAnalyze(t: Target, o: AnalyzeOptions, session?: Session): Promise<CommandResult> {
   const exc = t.dump.exception();
   const hang = o.hang || !exc || NO_FAULT_CODES.has(exc.exceptionRecord.exceptionCode >>> 0);
   const { target, walked } = await adaptTarget(t, { allThreads: hang });
@@ -398,9 +424,18 @@ export async function runAnalyze(t: Target, o: AnalyzeOptions): Promise<CommandR
     if (!exc && !o.hang) lines.push('This dump has no exception record: analyzing it as a hang (threads blocked in waits).', '');
     else if (exc && !o.hang) lines.push(`Exception code ${(exc.exceptionRecord.exceptionCode >>> 0).toString(16)} marks a dump taken on request, not a crash: analyzing it as a hang.`, '');
     lines.push(...hangBodyLines(t, h, walked, o.verbose));
-    blocks.push({ kind: 'text', lines });
     explain = h.explain;
     data = { kind: 'hang', ...h.data };
+    // Several dumps open: compare the blocked threads of every dump of this process (src/analysis/analyze/across.ts).
+    if (session && session.targets.length > 1) {
+      const states: DumpHangState[] = [];
+      for (const [i, other] of session.targets.entries()) states.push(await dumpHangState(other, i, other === t ? { hang: h, target } : undefined));
+      const across = compareAcrossDumps(states, session.targets.indexOf(t));
+      lines.push(...acrossLines(across));
+      explain = [...explain, ...acrossExplain(across)];
+      data['acrossDumps'] = across;
+    }
+    blocks.push({ kind: 'text', lines });
   }
   if (explain.length) blocks.push({ kind: 'explain', lines: explain });
   return { blocks, data: { type: 'analyze', verbose: o.verbose, ...data, explain } };
@@ -415,11 +450,12 @@ export const analyzeCommand: CommandSpec = {
     '-v: every section (exception record, context, stack, bucket); without it a short summary.',
     '-hang: analyze blocked threads (waits, critical sections, wait chains) even when the dump has an exception;',
     'dumps without an exception are analyzed as hangs. -f: analyze the exception even if it looks benign.',
+    'With several dumps of one process open (-z twice, .opendump), -hang also compares their blocked threads in dump time order (HANG_ACROSS_DUMPS): a wait that never moved is the hang.',
     'With --explain (or the UI\'s teaching mode) each finding gets a plain one-line explanation.',
   ].join('\n'),
   examples: ['!analyze -v', '!analyze', '!analyze -hang'],
   async run(ctx, inv) {
     const t = requireTarget(ctx);
-    return runAnalyze(t, parseAnalyzeArgs(inv.args));
+    return runAnalyze(t, parseAnalyzeArgs(inv.args), ctx.session);
   },
 };
