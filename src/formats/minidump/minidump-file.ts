@@ -143,7 +143,7 @@ export class MinidumpFile {
     if (past.length === 0) return;
     const first = past.reduce((a, b) => (b.rva < a.rva ? b : a));
     const others = past.length > 1 ? ` and ${past.length - 1} other stream${past.length > 2 ? 's' : ''}` : '';
-    this.warn('file', size, `${this.path} is truncated or damaged: the file ends at 0x${size.toString(16)} but ${first.typeName} (0x${first.dataSize.toString(16)} bytes at 0x${first.rva.toString(16)})${others} reach past it; what the file still holds is shown`);
+    this.warn('file', size, `${this.path} is truncated or damaged: the file ends at 0x${size.toString(16)} but ${first.typeName} (0x${first.dataSize.toString(16)} bytes at 0x${first.rva.toString(16)})${others} reach${past.length === 1 ? 'es' : ''} past it; what the file still holds is shown`);
   }
 
   private warn(stream: string, offset: number, message: string): void {
