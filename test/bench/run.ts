@@ -12,7 +12,7 @@
  * BENCH_KEEP=1 keeps the temp dir, BENCH_JSON=FILE writes the rows as JSON.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,8 @@ import type { Sample, Stats } from './measure.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 // dist/test/bench/run.js → the repository root.
 const REPO = path.resolve(HERE, '..', '..', '..');
-const BIN = path.join(REPO, 'dist', 'src', 'cli', 'bin.js');
+// The CLI runs from a copy of dist/ taken at start (see snapshotDist): a rebuild during the run cannot mix versions.
+let BIN = path.join(REPO, 'dist', 'src', 'cli', 'bin.js');
 const CORPUS = path.resolve(REPO, '..', 'shared', 'corpus');
 const WINE = path.join(CORPUS, 'wine-x64');
 const SMALL = path.join(WINE, 'null-deref-mini.dmp');
@@ -66,12 +67,27 @@ function want(id: string): boolean {
 const node = (args: string[], env?: NodeJS.ProcessEnv) => measure(process.execPath, args, env ? { env: { ...process.env, ...env } } : {});
 const dumpdbg = (args: string[]) => node([BIN, ...args], { DUMPDBG_STATS: '1', DUMPDBG_OFFLINE: '1', _NT_SYMBOL_PATH: '' });
 
+/**
+ * Copies dist/ (with package.json for the module type and a link to node_modules)
+ * into the temp dir and points BIN there, so that a build running meanwhile in
+ * the working tree cannot change the code under measurement halfway.
+ */
+function snapshotDist(work: string): void {
+  const root = path.join(work, 'app');
+  cpSync(path.join(REPO, 'dist'), path.join(root, 'dist'), { recursive: true });
+  copyFileSync(path.join(REPO, 'package.json'), path.join(root, 'package.json'));
+  symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+  BIN = path.join(root, 'dist', 'src', 'cli', 'bin.js');
+}
+
 /** Runs each side once per round, interleaved, RUNS rounds (plus one unrecorded warm-up round). */
 async function rounds(sides: (() => Promise<Sample>)[]): Promise<Sample[][]> {
   const out: Sample[][] = sides.map(() => []);
   for (let r = 0; r <= RUNS; r++) {
     for (let i = 0; i < sides.length; i++) {
-      const s = await sides[i]!();
+      let s = await sides[i]!();
+      // One retry: a shared machine can kill or starve a process once.
+      if (s.code !== 0) s = await sides[i]!();
       if (s.code !== 0) throw new Error(`a benchmark process failed (exit ${s.code}): ${s.stderr.slice(0, 400)}`);
       if (r > 0) out[i]!.push(s);
     }
@@ -139,6 +155,7 @@ async function main(): Promise<void> {
   const load0 = os.loadavg();
   log(`temp dir ${work}; ${RUNS} runs per case; ${CORES} cores; load ${load0.map((l) => l.toFixed(1)).join(' ')}`);
   try {
+    snapshotDist(work);
     const bp = breakpad();
 
     // Large inputs, sized to the free disk (a 1 GiB margin is kept).
@@ -239,6 +256,10 @@ async function main(): Promise<void> {
       const row = await triageRow(work, bp);
       if (row) rows.push(row);
     }
+  } catch (e) {
+    // The rows measured so far are still printed.
+    notes.push(`The run stopped early: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    process.exitCode = 1;
   } finally {
     if (process.env['BENCH_KEEP'] !== '1') rmSync(work, { recursive: true, force: true });
     else log(`kept ${work}`);
