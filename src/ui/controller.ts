@@ -43,7 +43,7 @@ export class UiController {
   /** Loads history and fills the panes; resolves when that is done. */
   start(): Promise<void> {
     if (this.o.historyFile !== null) this.o.dispatch({ type: 'historyLoaded', history: loadHistory(this.o.historyFile) });
-    this.o.dispatch({ type: 'info', lines: ['dumpdbg terminal UI: F1 lists the keys, Tab moves between panes, Ctrl-D quits.'] });
+    this.o.dispatch({ type: 'info', lines: ['dumpdbg terminal UI: F1 lists the keys, Tab moves between panes, Ctrl-D quits.', 'New to crash dumps? Type .lesson for a guided walk through an example.'] });
     this.o.dispatch({ type: 'prompt', prompt: this.prompt() });
     this.enqueue(() => this.runLine('.lastevent', true));
     this.refresh();
