@@ -24,6 +24,7 @@ export async function openBanner(session: Session, t: Target): Promise<CommandRe
   // Comments may span lines (procdump writes one `*** ...` item per line): printed verbatim between quotes.
   for (const c of [t.dump.commentA(), t.dump.commentW()]) if (c) lines.push(...`Comment: '${c}'`.split(/\r?\n/), '');
   lines.push(`Symbol search path is: ${session.options.symbolPath || '*** Invalid ***'}`);
+  if (!session.options.symbolPath) lines.push(...NO_SYMBOL_PATH_BOX);
   lines.push(`Executable search path is: ${session.options.imagePath}`);
   lines.push(...vertargetLines(t), ...timeLines(t).filter((l) => !l.startsWith('  ')));
   const mods = t.modules().length;
@@ -43,6 +44,15 @@ export async function openBanner(session: Session, t: Target): Promise<CommandRe
   else lines.push(`WARNING: thread ${t.currentThread} has no register context in this dump`);
   return ok(lines, { type: 'open', path: t.path, exception: ev?.code, eventThread: t.eventThread });
 }
+
+/** cdb's 76-column notice after `Symbol search path is: *** Invalid ***` (windbg-commands.md §1). */
+const NO_SYMBOL_PATH_BOX = [
+  '*'.repeat(76),
+  '* Symbol loading may be unreliable without a symbol search path.           *',
+  '* Use .symfix to have the debugger choose a symbol path.                   *',
+  '* After setting your symbol path, use .reload to refresh symbol locations. *',
+  '*'.repeat(76),
+];
 
 /** Warnings shown per stream before the rest are counted (a truncated full dump can warn for 100k memory ranges). */
 const WARNINGS_PER_STREAM = 4;

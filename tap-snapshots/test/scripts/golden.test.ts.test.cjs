@@ -12,6 +12,11 @@ User Mini Dump File: Only registers, stack and portions of memory are available
 Dump summary: mini dump (stacks and some memory only), crash dump (exception e06d7363), without handle data, written by Wine's dbghelp
 
 Symbol search path is: *** Invalid ***
+****************************************************************************
+* Symbol loading may be unreliable without a symbol search path.           *
+* Use .symfix to have the debugger choose a symbol path.                   *
+* After setting your symbol path, use .reload to refresh symbol locations. *
+****************************************************************************
 Executable search path is: 
 Windows 7 Version 7601 (Service Pack 1) MP (2 procs) Free x64
 Product: WinNt, suite: TerminalServer
@@ -96,6 +101,11 @@ User Mini Dump File: Only registers, stack and portions of memory are available
 Dump summary: mini dump (stacks and some memory only), hang dump (no exception stored), without handle data, written by Wine's dbghelp
 
 Symbol search path is: *** Invalid ***
+****************************************************************************
+* Symbol loading may be unreliable without a symbol search path.           *
+* Use .symfix to have the debugger choose a symbol path.                   *
+* After setting your symbol path, use .reload to refresh symbol locations. *
+****************************************************************************
 Executable search path is: 
 Windows 7 Version 7601 (Service Pack 1) MP (2 procs) Free x64
 Product: WinNt, suite: TerminalServer
@@ -146,6 +156,11 @@ User Mini Dump File: Only registers, stack and portions of memory are available
 Dump summary: mini dump (stacks and some memory only), crash dump (exception c0000005), without handle data, written by Wine's dbghelp
 
 Symbol search path is: *** Invalid ***
+****************************************************************************
+* Symbol loading may be unreliable without a symbol search path.           *
+* Use .symfix to have the debugger choose a symbol path.                   *
+* After setting your symbol path, use .reload to refresh symbol locations. *
+****************************************************************************
 Executable search path is: 
 Windows 7 Version 7601 (Service Pack 1) MP (2 procs) Free x64
 Product: WinNt, suite: TerminalServer
