@@ -142,6 +142,38 @@ export function sameProcess(a: ProcessIdentity, b: ProcessIdentity): IdentityVer
   return { same: true, reason: `same process: ${how.join(', ')}` };
 }
 
+/** Thread-start thunks: the frames below a thread's own start function on Windows and Wine. */
+const THREAD_THUNKS = /^(basethreadinitthunk|rtluserthreadstart|rtlpuserthreadstart)$/i;
+
+/**
+ * A thread's start function (`crashlab!order_writer_main`): the frame just
+ * above BaseThreadInitThunk/RtlUserThreadStart. Undefined when the walk did
+ * not reach those thunks or the frame has no name (a truncated walk must not
+ * look like another thread).
+ */
+export function threadStart(th: AnalysisThread): string | undefined {
+  const frames = th.frames ?? [];
+  const k = frames.findIndex((f) => f.symbol !== undefined && THREAD_THUNKS.test(f.symbol));
+  const start = k > 0 ? frames[k - 1] : undefined;
+  return start?.symbol ? frameText({ ...start, displacement: 0n }) : undefined;
+}
+
+/**
+ * Thread ids present in both dumps whose start function differs: a thread
+ * keeps its start function for life, so the id now names another thread
+ * (reused in one process, or another run of the program).
+ */
+export function reusedThreadIds(a: readonly AnalysisThread[], b: readonly AnalysisThread[]): { threadId: number; before: string; after: string }[] {
+  const out: { threadId: number; before: string; after: string }[] = [];
+  for (const x of a) {
+    const y = b.find((t) => t.threadId === x.threadId);
+    const before = threadStart(x);
+    const after = y ? threadStart(y) : undefined;
+    if (before && after && before !== after) out.push({ threadId: x.threadId, before, after });
+  }
+  return out;
+}
+
 /** The wait's identity: function, object(s). */
 function waitObjectKey(b: BlockedThread): string {
   const w = b.wait;
@@ -252,7 +284,18 @@ export function compareAcrossDumps(dumps: readonly DumpHangState[], currentIndex
   for (const d of dumps) {
     if (d === current) continue;
     const v = sameProcess(current.identity, d.identity);
-    if (v.same) {
+    const reused = v.same ? reusedThreadIds(current.threads, d.threads) : [];
+    if (v.same && reused.length) {
+      // Matching ids prove little (process ids repeat across runs: Wine starts every fresh prefix at 0x20); threads that changed identity show another run.
+      const prog = baseName(current.identity.mainModule?.path ?? '');
+      const pid = current.identity.processId !== undefined && d.identity.processId !== undefined ? `process id ${hex(current.identity.processId)}, ` : '';
+      const shown = reused.slice(0, 2).map((x) => `thread id ${x.threadId.toString(16)} runs ${x.before} in ||${current.dumpIndex} but ${x.after} in ||${d.dumpIndex}`);
+      result.excluded.push({
+        dumpIndex: d.dumpIndex,
+        name: d.name,
+        reason: `different runs of ${prog}: ${pid}program and module bases match, but ${shown.join(', and ')}${reused.length > 2 ? ` (and ${reused.length - 2} more)` : ''}; a thread keeps its start function for life, so these ids name other threads, most likely of another run (process ids repeat)`,
+      });
+    } else if (v.same) {
       same.push(d);
       reasons.push(v.reason);
     } else {
@@ -302,7 +345,7 @@ export function acrossLines(r: AcrossResult): string[] {
 /** Plain explanation lines for --explain. */
 export function acrossExplain(r: AcrossResult): string[] {
   if (r.compared.length < 2) {
-    return [`Across dumps: nothing was compared, because ${r.excluded.length ? r.excluded.map((e) => `||${e.dumpIndex} is ${e.reason.replace(/^different/, 'a different')}`).join('; ') : 'only one dump is open'}. Only dumps of one process show whether a wait moved.`];
+    return [`Across dumps: nothing was compared, because ${r.excluded.length ? r.excluded.map((e) => `||${e.dumpIndex} is not of the same process (${e.reason})`).join('; ') : 'only one dump is open'}. Only dumps of one process show whether a wait moved.`];
   }
   const hung = r.rows.filter((x) => x.hang);
   return [
