@@ -93,6 +93,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
 
 export const USAGE = `usage: dumpdbg [options] [DUMP]
        dumpdbg -z DUMP [-z DUMP2] [-c "cmd1; cmd2; q"] [-cf SCRIPT] [-y SYMPATH] [-i IMAGEPATH]
+       dumpdbg triage DIR|FILES... [--json] [--jobs N]   (many dumps grouped by bucket; triage --help)
 
   -z FILE        open a crash dump (.dmp, .dmp.gz, .zip, .cab); may repeat
   -c "CMDS"      run these commands first (';'-separated); end with q to exit
