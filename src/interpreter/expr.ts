@@ -130,6 +130,9 @@ const isNameChar = (c: string | undefined): boolean =>
   isWordChar(c) || c === '$' || c === '.' || c === ':' || c === '?' || c === '@' || c === '!' || c === '`';
 const isNameStart = (c: string | undefined): boolean => isAlpha(c) || c === '_' || c === '!' || c === '?';
 
+/** Deepest nesting of parentheses and unary operators an expression may have. */
+const MAX_NESTING = 256;
+
 class MasmParser {
   pos: number;
 
@@ -234,7 +237,20 @@ class MasmParser {
     }
   }
 
+  private depth = 0;
+
+  /** One operand; every nesting level (parentheses, unary operators, poi/dwo...) passes here. */
   private unary(): bigint {
+    // Garbage such as 20,000 '(' would otherwise recurse until the JS stack overflows.
+    if (++this.depth > MAX_NESTING) this.fail('Overflow');
+    try {
+      return this.operand();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private operand(): bigint {
     const p = this.skip();
     if (p >= this.end) this.fail('Missing', p);
     const c = this.text[p];
