@@ -143,6 +143,9 @@ function tokenize(text: string): Tok[] {
 }
 
 /** Evaluates a C++ expression over the frame's variables and the PDB's types. */
+/** Deepest nesting of parentheses, casts and unary operators an expression may have. */
+const MAX_NESTING = 256;
+
 export function evaluateCpp(text: string, env: CppEnv): CValue {
   const toks = tokenize(text);
   let pos = 0;
@@ -233,7 +236,19 @@ export function evaluateCpp(text: string, env: CppEnv): CValue {
     }
   };
 
+  let depth = 0;
+  /** Every nesting level (parentheses, casts, unary operators, subscripts) passes here. */
   const unary = (): CValue => {
+    // Garbage such as 20,000 '(' would otherwise recurse until the JS stack overflows.
+    if (++depth > MAX_NESTING) throw new CppError('Expression too deeply nested');
+    try {
+      return unaryOperand();
+    } finally {
+      depth--;
+    }
+  };
+
+  const unaryOperand = (): CValue => {
     const cast = tryCast();
     if (cast) {
       const v = unary();
