@@ -113,3 +113,16 @@ t.test('CLI exit codes and stderr for bad input', { skip: existsSync(BIN) && exi
   t.equal(isDir.status, 1, 'a directory exits 1');
   t.equal(isDir.stderr.trim().split('\n').length, 1, 'in one line');
 });
+
+t.test('fuzzer finds: deeply nested expressions overflowed the JS stack (Internal error)', { skip: existsSync(EXAMPLE) ? false : 'no example dump' }, async (t) => {
+  const s = sessionFromBuffer(readFileSync(EXAMPLE), 'null-deref.dmp');
+  const deep = (open: string, close: string, n: number) => open.repeat(n) + '1' + close.repeat(n);
+  for (const cmd of [`? ${deep('(', ')', 20000)}`, `? ${deep('poi(', ')', 8000)}`, `? ${'-'.repeat(30000)}1`, `dq ${deep('(', ')', 20000)}`, `?? ${deep('(', ')', 20000)}`, `?? ${'-'.repeat(30000)}1`]) {
+    const lines = await s.run(cmd);
+    t.equal(crashLine(lines), undefined, `${cmd.slice(0, 12)}… (${cmd.length} chars): ${lines[0]?.slice(0, 80)}`);
+    t.ok(lines.length > 0 && lines.length < 5, 'a short error');
+  }
+  // Ordinary nesting still evaluates.
+  t.match((await s.run(`? ${deep('(', ')', 100)}`)).join('\n'), /Evaluate expression: 1 = 00000000`00000001/);
+  t.match((await s.run('? -(-(-(1)))')).join('\n'), /Evaluate expression: -1 = ffffffff`ffffffff/);
+});
