@@ -7,11 +7,12 @@
  * depend on where the repository lives. Review a changed snapshot line by line
  * against windbg-commands.md before regenerating it (`npx tap --snapshot`).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli/main.js';
-import { REPO } from '../fixtures/session.js';
+import { BIN, REPO } from '../fixtures/session.js';
 
 const DONE_WHEN = '||;vertarget;~;lm;.exr -1;.ecxr;r;dps @$csp L8;!address -summary;q';
 const DUMPS = ['null-deref.dmp', 'cpp-throw.dmp', 'deadlock.dmp'];
@@ -59,3 +60,15 @@ for (const name of DUMPS) {
     t.matchSnapshot(text, 'Done-when transcript');
   });
 }
+
+t.test('piping the batch output into head ends quietly (no EPIPE stack trace)', async (t) => {
+  const file = path.join(REPO, 'examples', 'dumps', 'null-deref.dmp');
+  if (!existsSync(BIN) || !existsSync(file)) {
+    t.skip('needs the built CLI (npx tsc -p tsconfig.json) and the example dump');
+    return;
+  }
+  // 64k lines of `??`: far more than a pipe buffer, so the writes after head exits fail.
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" -z "${file}" -c 'db 0 L?100000;q' | head -1`], { encoding: 'utf8', timeout: 120_000 });
+  t.equal(r.stdout.split('\n')[0], '', 'head got the first (empty) banner line');
+  t.notMatch(r.stderr, /EPIPE|Unhandled|at \w+ \(/, 'nothing but silence on stderr');
+});
