@@ -1,7 +1,7 @@
 /** Hang comparison across dumps (src/analysis/analyze/across.ts) on synthetic hang analyses. */
 import t from 'tap';
 import type { DumpHangState, ProcessIdentity } from '../../src/analysis/analyze/across.js';
-import { acrossExplain, acrossLines, compareAcrossDumps, dumpTimeText, sameProcess } from '../../src/analysis/analyze/across.js';
+import { acrossExplain, acrossLines, compareAcrossDumps, dumpTimeText, reusedThreadIds, sameProcess, threadStart } from '../../src/analysis/analyze/across.js';
 import type { BlockedThread, HangAnalysis, WaitObject } from '../../src/analysis/analyze/hang.js';
 import type { AnalysisFrame, AnalysisThread } from '../../src/analysis/analyze/target.js';
 
@@ -124,8 +124,7 @@ t.test('a wait function that changed has moved; same time stamps are noted', asy
   const b = dump(1, 100, [{ ...STUCK, api: 'WaitForMultipleObjectsEx' }]);
   const r = compareAcrossDumps([a, b], 0);
   t.match(r.rows[0]!.detail, /^waits in kernelbase!WaitForSingleObject, then in kernelbase!WaitForMultipleObjectsEx$/);
-  t.equal(r.notes.length, 1);
-  t.match(r.notes[0]!, /^\|\|0 and \|\|1 carry the same time stamp/);
+  t.equal(r.notes.filter((n) => /^\|\|0 and \|\|1 carry the same time stamp/.test(n)).length, 1);
 });
 
 t.test('dumps of other processes are not compared', async (t) => {
@@ -166,4 +165,32 @@ t.test('sameProcess: program, build, process id, creation time, module bases', a
   t.equal(moved.same, false);
   t.equal(moved.reason, 'different runs of app.exe: the same process id 0x20 (ids are reused), but plugin.dll is loaded at different bases (plugin.dll: 0x7ff800000000 and 0x7ff900000000), which one run keeps unless a DLL is unloaded and reloaded');
   t.equal(sameProcess(base, { modules: [] }).same, false);
+});
+
+t.test('a thread id whose start function changed: another run, not compared', async (t) => {
+  /** A complete stack: wait, caller, start function, then the thunks. */
+  const withStart = (d: DumpHangState, tid: number, start: string) => {
+    const th = d.threads.find((x) => x.threadId === tid)!;
+    const n = th.frames!.length;
+    th.frames!.push(frame(n, 0x140004000n, 'app', start), frame(n + 1, 0x7b627e49n, 'kernel32', 'BaseThreadInitThunk'), frame(n + 2, 0x17005dca8n, 'ntdll', 'RtlUserThreadStart'));
+  };
+  const a = dump(0, 100, [STUCK, { tid: 0x114, pcs: [0x7b001000n, 0x140002100n], wait: { kind: 'handle', handles: [0x44n], timeoutMs: 'INFINITE' } }]);
+  const b = dump(1, 200, [STUCK, { tid: 0x114, pcs: [0x7b001000n, 0x140002100n], wait: { kind: 'handle', handles: [0x44n], timeoutMs: 'INFINITE' } }]);
+  // Without names for the thread-start frames nothing tells the runs apart: compared, with a caveat.
+  const unnamed = compareAcrossDumps([a, b], 0);
+  t.same(unnamed.compared.map((d) => d.dumpIndex), [0, 1]);
+  t.match(unnamed.notes[0], /^\|\|1: the threads' start functions have no names/);
+  withStart(a, 0x110, 'writer_main');
+  withStart(b, 0x110, 'writer_main');
+  withStart(a, 0x114, 'sync_main');
+  withStart(b, 0x114, 'packer_main');
+  t.equal(threadStart(a.threads[0]!), 'app!writer_main');
+  t.same(reusedThreadIds(a.threads, b.threads), [{ threadId: 0x114, before: 'app!sync_main', after: 'app!packer_main' }]);
+  const r = compareAcrossDumps([a, b], 1);
+  t.same(r.rows, []);
+  t.equal(r.excluded[0]!.reason, 'different runs of app.exe: process id 0x20, program and module bases match, but thread id 114 runs app!packer_main in ||1 but app!sync_main in ||0; a thread keeps its start function for life, so these ids name other threads, most likely of another run (process ids repeat)');
+  // A walk that stops short of the thunks says nothing about the thread's identity.
+  b.threads[1]!.frames!.splice(-2);
+  t.equal(threadStart(b.threads[1]!), undefined);
+  t.same(compareAcrossDumps([a, b], 1).excluded, []);
 });

@@ -48,8 +48,8 @@ t.test('deadlock.dmp twice and a copy written 10 minutes later: both deadlocked 
   t.same(across.compared.map((d) => d.time), [time, time, time + 600]);
   t.same(across.excluded, []);
   t.match(across.sameProcessReason, /^same process: process id 0x20, crashlab\.exe with TimeDateStamp 0x7f1bb814/);
-  t.equal(across.notes.length, 1);
-  t.match(across.notes[0], /^\|\|1 and \|\|2 carry the same time stamp/);
+  t.equal(across.notes.filter((n) => /^\|\|1 and \|\|2 carry the same time stamp/.test(n)).length, 1);
+  if (HAVE_IMAGES) t.equal(across.notes.length, 1, 'the thread start functions are named: no caveat about them');
 
   // PROVENANCE.md: order-writer (TID 0x110) and inventory-sync (TID 0x114) each wait for the other's mutex.
   const row = (tid: number) => across.rows.find((x) => x.threadId === tid);
@@ -95,6 +95,7 @@ t.test('deadlock.dmp and deadlock-cs.dmp: the same process id, but different run
   // Whatever the evidence, the two deadlocks (mutexes in ||0, critical sections in ||1) are not one wait that never moved.
   t.notOk(across.rows.some((x) => x.hang && (x.threadId === 0x110 || x.threadId === 0x114)), 'no never-moved hang across two different programs runs');
   if (!HAVE_IMAGES) {
+    t.ok(across.notes.some((n) => n.startsWith('||0: the threads\' start functions have no names')), 'says the match rests on ids alone');
     t.comment('Wine images (corpus) absent: the thread-start thunks are unnamed, so the runs cannot be told apart; their assertions skipped');
     return;
   }

@@ -298,6 +298,10 @@ export function compareAcrossDumps(dumps: readonly DumpHangState[], currentIndex
     } else if (v.same) {
       same.push(d);
       reasons.push(v.reason);
+      const shared = current.threads.filter((x) => d.threads.some((y) => y.threadId === x.threadId));
+      if (shared.length && !shared.some((x) => threadStart(x) && threadStart(d.threads.find((y) => y.threadId === x.threadId)!))) {
+        result.notes.push(`||${d.dumpIndex}: the threads' start functions have no names (no symbols or images for the thread-start frames), so only the process id and modules say it is the same process; another run of the program would look the same.`);
+      }
     } else {
       result.excluded.push({ dumpIndex: d.dumpIndex, name: d.name, reason: v.reason });
     }
