@@ -41,8 +41,9 @@ export function threadRowText(t: Target, r: ThreadRow): string {
   const mark = r.current ? '.' : r.event ? '#' : ' ';
   const pid = (t.processId ?? 0).toString(16);
   const name = r.name !== undefined ? ` "${r.name}"` : '';
-  const noCtx = r.hasContext ? '' : ' (no context in the dump)';
-  return `${mark}${String(r.index).padStart(3)}  Id: ${pid}.${r.threadId.toString(16)} Suspend: ${r.suspendCount} Teb: ${ptr(r.teb, t.pointerSize)} Unfrozen${name}${noCtx}`;
+  // Exactly WinDbg's row, also for a thread without a context (Wine's dump-writing thread):
+  // the open banner, `r` and `--explain` say that; the JSON row carries hasContext.
+  return `${mark}${String(r.index).padStart(3)}  Id: ${pid}.${r.threadId.toString(16)} Suspend: ${r.suspendCount} Teb: ${ptr(r.teb, t.pointerSize)} Unfrozen${name}`;
 }
 
 function selectedIndices(t: Target, text: string): number[] {

@@ -122,7 +122,7 @@ Machine Name:
 Debug session time: Sat Nov 21 08:37:49.000 2026 (UTC + 0:00)
 System Uptime: not available
 Process Uptime: not available
-.  0  Id: 20.24 Suspend: 0 Teb: 00000000\`67fe0000 Unfrozen (no context in the dump)
+.  0  Id: 20.24 Suspend: 0 Teb: 00000000\`67fe0000 Unfrozen
    1  Id: 20.104 Suspend: 0 Teb: 00000000\`67fd0000 Unfrozen
    2  Id: 20.108 Suspend: 0 Teb: 00000000\`67fc0000 Unfrozen
    3  Id: 20.10c Suspend: 0 Teb: 00000000\`67fb0000 Unfrozen
