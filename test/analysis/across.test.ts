@@ -1,7 +1,7 @@
 /** Hang comparison across dumps (src/analysis/analyze/across.ts) on synthetic hang analyses. */
 import t from 'tap';
 import type { DumpHangState, ProcessIdentity } from '../../src/analysis/analyze/across.js';
-import { acrossExplain, acrossLines, compareAcrossDumps, dumpTimeText, reusedThreadIds, sameProcess, threadStart } from '../../src/analysis/analyze/across.js';
+import { acrossExplain, acrossLines, compareAcrossDumps, dumpTimeText, elapsedText, reusedThreadIds, sameProcess, threadStart } from '../../src/analysis/analyze/across.js';
 import type { BlockedThread, HangAnalysis, WaitObject } from '../../src/analysis/analyze/hang.js';
 import type { AnalysisFrame, AnalysisThread } from '../../src/analysis/analyze/target.js';
 
@@ -105,7 +105,7 @@ t.test('one wait that never moved, given out of time order; moved, finished, app
   t.same(row(0x150).states.map((s) => s.state), ['absent', 'blocked', 'blocked']);
   t.same(r.rows.filter((x) => x.hang).map((x) => x.threadId), [0x110]);
   const lines = acrossLines(r);
-  t.equal(lines[0], `HANG_ACROSS_DUMPS:  3 dumps of the same process, in time order: ||1 d1.dmp (${dumpTimeText(1000)}), ||2 d2.dmp (${dumpTimeText(1500)}), ||0 d0.dmp (${dumpTimeText(2000)})`);
+  t.equal(lines[0], `HANG_ACROSS_DUMPS:  3 dumps of the same process over 16 min 40 s, in time order: ||1 d1.dmp (${dumpTimeText(1000)}), ||2 d2.dmp (${dumpTimeText(1500)}), ||0 d0.dmp (${dumpTimeText(2000)})`);
   t.equal(dumpTimeText(1000), '1970-01-01 00:16:40 UTC');
   t.match(acrossExplain(r)[0], /^Across dumps: thread id 110 stayed on the same wait/);
 });
@@ -193,4 +193,16 @@ t.test('a thread id whose start function changed: another run, not compared', as
   b.threads[1]!.frames!.splice(-2);
   t.equal(threadStart(b.threads[1]!), undefined);
   t.same(compareAcrossDumps([a, b], 1).excluded, []);
+});
+
+t.test('dumps with one time stamp prove nothing; elapsed time text', async (t) => {
+  const r = compareAcrossDumps([dump(0, 500, [STUCK]), dump(1, 500, [STUCK])], 0);
+  t.equal(r.rows[0]!.status, 'never-moved');
+  t.equal(r.rows[0]!.hang, false, 'no time passed between them');
+  t.match(r.rows[0]!.text, /^Thread id 110: same place in both dumps \(.*\), but the dumps carry the same time stamp/);
+  t.match(acrossExplain(r)[0], /^Across dumps: no thread stayed blocked/);
+  t.equal(elapsedText(0), '0 s');
+  t.equal(elapsedText(600), '10 min 0 s');
+  t.equal(elapsedText(7325), '2 h 2 min');
+  t.equal(elapsedText(90000), '1 d 1 h');
 });

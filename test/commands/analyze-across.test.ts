@@ -61,7 +61,7 @@ t.test('deadlock.dmp twice and a copy written 10 minutes later: both deadlocked 
 
   const lines = (await s.run('!analyze -hang'));
   const sec = section(lines);
-  t.equal(sec[0], `HANG_ACROSS_DUMPS:  3 dumps of the same process, in time order: ||1 deadlock.dmp (${dumpTimeText(time)}), ||2 deadlock.dmp (${dumpTimeText(time)}), ||0 deadlock-later.dmp (${dumpTimeText(time + 600)})`);
+  t.equal(sec[0], `HANG_ACROSS_DUMPS:  3 dumps of the same process over 10 min 0 s, in time order: ||1 deadlock.dmp (${dumpTimeText(time)}), ||2 deadlock.dmp (${dumpTimeText(time)}), ||0 deadlock-later.dmp (${dumpTimeText(time + 600)})`);
   t.equal(dumpTimeText(time), '2026-11-21 08:37:49 UTC', 'PROVENANCE: the dumps were made on 2026-11-21');
   t.ok(lines.indexOf(sec[0]!) > lines.indexOf('Followup:     MachineOwner'), 'after the per-dump output');
 
@@ -80,7 +80,7 @@ t.test('deadlock.dmp twice and a copy written 10 minutes later: both deadlocked 
   t.match(row(0x10c)?.detail, /sleep of 1000 ms/);
   t.ok(sec.includes(`    ${row(0x110)!.text}`));
   const explained = (r.data!['explain'] as string[]);
-  t.ok(explained.includes('Across dumps: threads id 110 and id 114 stayed on the same wait with the same stack in all 3 dumps: a wait that never moves while time passes is the hang.'));
+  t.ok(explained.includes('Across dumps: thread ids 110 and 114 stayed on the same wait with the same stack in all 3 dumps, 10 min 0 s apart: a wait that never moves while time passes is the hang.'));
 });
 
 t.test('deadlock.dmp and deadlock-cs.dmp: the same process id, but different runs; nothing compared', async (t) => {

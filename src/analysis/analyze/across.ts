@@ -91,6 +91,15 @@ function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
+/** `10 min 5 s`, `2 h 0 min`, `0 s`. */
+export function elapsedText(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
+}
+
 /** `2026-11-21 08:37:49 UTC` */
 export function dumpTimeText(time: number): string {
   return `${new Date(time * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
@@ -234,6 +243,9 @@ function rowFor(threadId: number, dumps: readonly DumpHangState[]): AcrossRow {
   const contiguous = presentIdx.length === lastPresent - firstPresent + 1;
   const blockedFirst = per.find((p) => p.blocked)!;
   const tid = threadId.toString(16);
+  const all = n === 2 ? 'both dumps' : `all ${n} dumps`;
+  // Dumps written in the same second: equal waits prove nothing (no time passed).
+  const noTime = dumps[n - 1]!.time === dumps[0]!.time;
   const make = (status: AcrossStatus, hang: boolean, detail: string, text: string): AcrossRow => ({ threadId, status, hang, detail, states, text: `Thread id ${tid}: ${text}` });
 
   if (per.every((p) => p.blocked)) {
@@ -248,9 +260,9 @@ function rowFor(threadId: number, dumps: readonly DumpHangState[]): AcrossRow {
       const where = `${b.caller ? `in ${frameText(b.caller)} ` : ''}${waitText(b)}`;
       const idle = idleReason(b, dumps[n - 1]!.hang.blocked);
       const timed = timedReason(b);
-      const why = idle ?? timed;
-      if (why) return make('never-moved', false, why, `same place in all ${n} dumps (${where}), but ${why}`);
-      return make('never-moved', true, 'blocked on the same wait with the same stack in every dump', `never moved: ${where} in all ${n} dumps, same stack: this is the hang`);
+      const why = idle ?? timed ?? (noTime ? 'the dumps carry the same time stamp: no time passed between them, so this proves nothing' : undefined);
+      if (why) return make('never-moved', false, why, `same place in ${all} (${where}), but ${why}`);
+      return make('never-moved', true, 'blocked on the same wait with the same stack in every dump', `never moved: ${where} in ${all}, same stack: this is the hang`);
     }
     return make('moved', false, change, `moved between ${label(at - 1)} and ${label(at)}: ${change}`);
   }
@@ -336,7 +348,7 @@ export function acrossLines(r: AcrossResult): string[] {
     lines.push('');
     return lines;
   }
-  lines.push(`HANG_ACROSS_DUMPS:  ${r.compared.length} dumps of the same process, in time order: ${r.compared.map((d) => `||${d.dumpIndex} ${d.name} (${dumpTimeText(d.time)})`).join(', ')}`);
+  lines.push(`HANG_ACROSS_DUMPS:  ${r.compared.length} dumps of the same process over ${elapsedText(r.compared[r.compared.length - 1]!.time - r.compared[0]!.time)}, in time order: ${r.compared.map((d) => `||${d.dumpIndex} ${d.name} (${dumpTimeText(d.time)})`).join(', ')}`);
   if (r.sameProcessReason) lines.push(`    (${r.sameProcessReason})`);
   for (const row of r.rows) lines.push(`    ${row.text}`);
   if (r.rows.length === 0) lines.push('    (no thread is blocked in any of them)');
@@ -354,7 +366,7 @@ export function acrossExplain(r: AcrossResult): string[] {
   const hung = r.rows.filter((x) => x.hang);
   return [
     hung.length
-      ? `Across dumps: thread${hung.length > 1 ? 's' : ''} ${hung.map((x) => `id ${x.threadId.toString(16)}`).join(' and ')} stayed on the same wait with the same stack in all ${r.compared.length} dumps: a wait that never moves while time passes is the hang.`
+      ? `Across dumps: thread id${hung.length > 1 ? 's' : ''} ${hung.map((x) => x.threadId.toString(16)).join(' and ')} stayed on the same wait with the same stack in all ${r.compared.length} dumps, ${elapsedText(r.compared[r.compared.length - 1]!.time - r.compared[0]!.time)} apart: a wait that never moves while time passes is the hang.`
       : `Across dumps: no thread stayed blocked on the same wait in all ${r.compared.length} dumps (idle workers and timed sleeps aside): the process was making progress between them.`,
     'How: the dumps were ordered by the time in their headers; each thread id\'s wait (function, object, return addresses) was compared from one dump to the next.',
   ];
