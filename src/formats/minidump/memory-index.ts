@@ -28,6 +28,8 @@ export class MemoryIndex {
     // A later range overlapping the covered prefix is trimmed at its front; one that
     // starts inside and ends beyond keeps only its tail.
     const out: MemoryRange[] = [];
+    const starts: bigint[] = [];
+    const ends: bigint[] = [];
     let coveredEnd = -1n;
     for (const r of ordered) {
       const end = r.start + BigInt(r.size);
@@ -35,14 +37,18 @@ export class MemoryIndex {
       if (r.start < coveredEnd) {
         const skip = Number(coveredEnd - r.start);
         out.push({ start: coveredEnd, size: r.size - skip, fileOffset: r.fileOffset + skip });
+        starts.push(coveredEnd);
       } else {
         out.push(r);
+        starts.push(r.start);
       }
+      // Each kept range ends where it did before trimming: its end is computed once, here.
+      ends.push(end);
       coveredEnd = end;
     }
     this.ranges = out;
-    this.starts = out.map((r) => r.start);
-    this.ends = out.map((r) => r.start + BigInt(r.size));
+    this.starts = starts;
+    this.ends = ends;
   }
 
   /** Index of the range containing addr, or -1. */

@@ -42,6 +42,16 @@ export function parseMemoryList(buf: Buffer, declaredSize: number, rva: number, 
   return out;
 }
 
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** `b` itself when its bytes are 8-byte aligned in their ArrayBuffer, else an aligned copy. */
+function alignedCopy(b: Buffer): Buffer {
+  if (b.byteOffset % 8 === 0) return b;
+  const c = Buffer.alloc(b.length);
+  b.copy(c);
+  return c;
+}
+
 export function parseMemory64List(buf: Buffer, rva: number, ctx: StreamContext): MemoryRange[] {
   const name = 'Memory64ListStream';
   if (buf.length < MINIDUMP_MEMORY64_LIST_SIZE) {
@@ -61,14 +71,22 @@ export function parseMemory64List(buf: Buffer, rva: number, ctx: StreamContext):
   // 2^53; once the sum passes the file size (far below that) the loop stops.
   const fileSize = ctx.fileSize;
   let fileOffset = h.baseRva > BigInt(fileSize) ? fileSize : Number(h.baseRva);
-  // Descriptors read directly, not through the layout decoder: full-memory dumps list 100k+ ranges.
+  // Descriptors read through typed-array views, not the layout decoder nor Buffer.readBigUInt64LE
+  // (which builds each value from three BigInts): full-memory dumps list 100k+ ranges.
+  // The views need 8-byte alignment; a stream read at an odd place is copied once.
+  // Typed arrays read in the host's byte order: on a big-endian host the Buffer readers are used.
+  const body = count > 0 ? alignedCopy(buf.subarray(MINIDUMP_MEMORY64_LIST_SIZE, MINIDUMP_MEMORY64_LIST_SIZE + count * MINIDUMP_MEMORY_DESCRIPTOR64_SIZE)) : Buffer.alloc(0);
+  const q = LITTLE_ENDIAN_HOST ? new BigUint64Array(body.buffer, body.byteOffset, count * 2) : undefined;
+  const w = LITTLE_ENDIAN_HOST ? new Uint32Array(body.buffer, body.byteOffset, count * 4) : undefined;
+  const startAt = MinidumpMemoryDescriptor64Layout.offsets.startOfMemoryRange;
+  const sizeAt = MinidumpMemoryDescriptor64Layout.offsets.dataSize;
   for (let i = 0; i < count; i++) {
-    const at = MINIDUMP_MEMORY64_LIST_SIZE + i * MINIDUMP_MEMORY_DESCRIPTOR64_SIZE;
-    const start = buf.readBigUInt64LE(at + MinidumpMemoryDescriptor64Layout.offsets.startOfMemoryRange);
-    const sizeAt = at + MinidumpMemoryDescriptor64Layout.offsets.dataSize;
-    const hi = buf.readUInt32LE(sizeAt + 4);
+    const at = i * MINIDUMP_MEMORY_DESCRIPTOR64_SIZE;
+    const start = q ? q[(at + startAt) / 8]! : body.readBigUInt64LE(at + startAt);
+    const lo = w ? w[(at + sizeAt) / 4]! : body.readUInt32LE(at + sizeAt);
+    const hi = w ? w[(at + sizeAt) / 4 + 1]! : body.readUInt32LE(at + sizeAt + 4);
     // A size of 2^53 or more cannot be in any file: clamped to the file size (then to what is left).
-    const dataSize = hi >= 0x200000 ? fileSize : hi * 0x100000000 + buf.readUInt32LE(sizeAt);
+    const dataSize = hi >= 0x200000 ? fileSize : hi * 0x100000000 + lo;
     if (fileOffset >= fileSize) {
       ctx.warn(name, rva, `${name}: ranges ${i}..${count - 1} (from 0x${start.toString(16)}) lie past the end of the file`);
       break;
