@@ -289,7 +289,7 @@ export async function triageMain(argv: readonly string[]): Promise<number> {
   });
   const secs = (performance.now() - started) / 1000;
   const table = bucketTableLines(groupBuckets(records), records.length);
-  const rate = `${records.length} dumps in ${secs.toFixed(1)} s (${(records.length / secs).toFixed(1)} dumps/s)`;
+  const rate = `${records.length} dump${records.length === 1 ? '' : 's'} in ${secs.toFixed(1)} s (${(records.length / secs).toFixed(1)} dumps/s)`;
   if (json) process.stderr.write([...table, '', rate].join('\n') + '\n');
   else process.stdout.write(['', ...table, '', rate].join('\n') + '\n');
   return records.some((r) => r.error === undefined) ? 0 : 1;
