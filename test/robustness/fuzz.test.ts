@@ -25,7 +25,7 @@ const CASES = Number(process.env['FUZZ_CASES'] ?? 2000);
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261121);
 const CASE_MS = Number(process.env['FUZZ_CASE_MS'] ?? 5000);
 /** Wall-clock cap for the whole run (CI); the cases not reached are reported, not failed. */
-const BUDGET_MS = Number(process.env['FUZZ_BUDGET_MS'] ?? (CASES > 3000 ? 3_600_000 : 200_000));
+const BUDGET_MS = Number(process.env['FUZZ_BUDGET_MS'] ?? (CASES > 3000 ? 3_600_000 : 170_000));
 const SAVE = process.env['FUZZ_SAVE'];
 
 interface Seed { name: string; bytes: Buffer; shape: DumpShape; paths: { symbolPath: string; imagePath: string } }
