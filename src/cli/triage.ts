@@ -171,6 +171,15 @@ export async function triageDumps(files: readonly string[], o: TriageOptions = {
             finishJob({ dump: job.path, size: 0, error: `worker failed: ${e.message}` });
           }
         });
+        w.on('exit', (code) => {
+          // A worker that exits by itself mid-dump (never expected) must not leave the dump waiting for the time limit.
+          if (current) {
+            const job = current;
+            replace();
+            current = job;
+            finishJob({ dump: job.path, size: 0, error: `worker exited (code ${code})` });
+          }
+        });
       };
       const replace = () => {
         w.removeAllListeners();
