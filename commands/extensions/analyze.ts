@@ -429,8 +429,16 @@ export async function runAnalyze(t: Target, o: AnalyzeOptions, session?: Session
     // Several dumps open: compare the blocked threads of every dump of this process (src/analysis/analyze/across.ts).
     if (session && session.targets.length > 1) {
       const states: DumpHangState[] = [];
-      for (const [i, other] of session.targets.entries()) states.push(await dumpHangState(other, i, other === t ? { hang: h, target } : undefined));
+      const failed: { dumpIndex: number; name: string; reason: string }[] = [];
+      for (const [i, other] of session.targets.entries()) {
+        try {
+          states.push(await dumpHangState(other, i, other === t ? { hang: h, target } : undefined));
+        } catch (e) {
+          failed.push({ dumpIndex: i, name: basename(other.path), reason: `could not be analyzed (${e instanceof Error ? e.message : String(e)})` });
+        }
+      }
       const across = compareAcrossDumps(states, session.targets.indexOf(t));
+      across.excluded.push(...failed);
       lines.push(...acrossLines(across));
       explain = [...explain, ...acrossExplain(across)];
       data['acrossDumps'] = across;

@@ -85,7 +85,10 @@ t.test('deadlock.dmp twice and a copy written 10 minutes later: both deadlocked 
 
 t.test('deadlock.dmp and deadlock-cs.dmp: the same process id, but different runs; nothing compared', async (t) => {
   const s = open(path.join(EXAMPLES, 'deadlock.dmp'));
-  s.session.open(path.join(EXAMPLES, 'deadlock-cs.dmp'));
+  await s.run(`.opendump "${path.join(EXAMPLES, 'deadlock-cs.dmp')}"`);
+  t.equal(s.session.targets.length, 2, '.opendump added the second dump');
+  await s.run('||1 s');
+  t.equal(s.session.current, 1, '||1 s made deadlock-cs.dmp current');
   // Independently of the analysis: both dumps record process id 0x20 (Wine starts every fresh prefix there).
   t.equal(s.session.targets[0]!.dump.miscInfo()?.processId, 0x20);
   t.equal(s.session.targets[1]!.dump.miscInfo()?.processId, 0x20);
