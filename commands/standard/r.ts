@@ -10,7 +10,7 @@ import { pseudoRegister } from '../common/pseudo.js';
 
 /** The `r` block for a context: registers, then the symbol and instruction at the PC. */
 export function fullRegisterLines(t: Target, c: CpuContext): string[] {
-  return [...registerBlock(c), ...locationLines(t, c.pc)];
+  return [...registerBlock(c), ...locationLines(t, c.pc, c)];
 }
 
 export function contextData(c: CpuContext): Record<string, unknown> {

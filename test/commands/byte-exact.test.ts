@@ -162,6 +162,30 @@ function expectRegisters(d: IndDump, r: Record<string, bigint>): string[] {
   return [['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi'].map(f).join(' '), `${['eip', 'esp', 'ebp'].map(f).join(' ')} ${flagWords(efl)}`, segLine];
 }
 
+/**
+ * The disassembly line of `r` ends with the effective-address note for a
+ * `[reg]` / `[reg+disp]` / `[reg+reg]` operand (§5.1): recomputed here from the context bytes
+ * and the memory the independent reader sees.
+ */
+function checkEffectiveAddress(t: Test, d: IndDump, regs: Record<string, bigint>, line: string): void {
+  const m = /\b(byte|word|dword|qword) ptr \[([a-z0-9]+)(?:\+([a-z0-9]+))?(?:([+-])([0-9A-F]+)h)?\]/.exec(line);
+  if (!m || /\b(lea|nop)\b/.test(line)) return;
+  const size = { byte: 1, word: 2, dword: 4, qword: 8 }[m[1] as 'byte']!;
+  const base = regs[m[2]!];
+  const index = m[3] ? regs[m[3]] : 0n;
+  if (base === undefined || index === undefined) return;
+  const disp = m[5] ? BigInt(`0x${m[5]}`) * (m[4] === '-' ? -1n : 1n) : 0n;
+  const mask = d.pointerSize === 8 ? (1n << 64n) - 1n : 0xffffffffn;
+  const ea = (base + index + disp) & mask;
+  const seg = /^[er](sp|bp)$/.test(m[2]!) ? 'ss' : 'ds';
+  const where = d.pointerSize === 8 ? `${seg}:${ptr(ea, 8)}` : `${seg}:${hex(regs[seg]!, 4)}:${hex(ea, 8)}`;
+  const v = element(d, ea, size);
+  const note = `${where}=${v === undefined ? '?'.repeat(2 * size) : hex(v, 2 * size)}`;
+  if (v !== undefined && size === d.pointerSize && inModule(d, v)) t.ok(line.endsWith('}') && line.includes(` ${where}={`), `effective address ${where} names a symbol`);
+  else t.ok(line.endsWith(` ${note}`), `effective address note ${note}`);
+  totals.effectiveAddresses++;
+}
+
 const EXCEPTION_NAMES: Record<number, string> = {
   0xc0000005: 'Access violation',
   0x80000003: 'Break instruction exception',
@@ -194,7 +218,7 @@ function sample<T>(xs: T[], n: number): T[] {
   return Array.from({ length: n }, (_, i) => xs[Math.round((i * (xs.length - 1)) / (n - 1))]!);
 }
 
-const totals = { dumps: 0, threads: 0, modules: 0, unloaded: 0, ranges: 0, memoryCommands: 0, registers: 0, stackSlots: 0 };
+const totals = { dumps: 0, threads: 0, modules: 0, unloaded: 0, ranges: 0, memoryCommands: 0, registers: 0, stackSlots: 0, effectiveAddresses: 0 };
 
 type Test = Parameters<Parameters<typeof t.test>[1]>[0];
 
@@ -280,6 +304,7 @@ async function checkDump(t: Test, d: IndDump, s: TestSession): Promise<void> {
       t.same(ecxr.slice(0, want.length), want, '.ecxr register block');
       const r = await s.run('r');
       t.same(r.slice(0, want.length), want, 'r after .ecxr');
+      checkEffectiveAddress(t, d, regs, r[r.length - 1] ?? '');
       totals.registers += d.arch === 'amd64' ? 17 + 7 : 9 + 7;
     }
   }
