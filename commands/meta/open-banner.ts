@@ -58,14 +58,14 @@ const NO_SYMBOL_PATH_BOX = [
 const WARNINGS_PER_STREAM = 4;
 
 /** The dump's warnings, at most a few per stream, then one line counting the rest. */
-export function warningLines(warnings: readonly { stream: string; message: string }[]): string[] {
+export function warningLines(warnings: readonly { stream: string; offset: number; message: string }[]): string[] {
   const lines: string[] = [];
   const shown = new Map<string, number>();
   const hidden = new Map<string, number>();
   for (const w of warnings) {
     const n = shown.get(w.stream) ?? 0;
     if (n < WARNINGS_PER_STREAM) {
-      lines.push(`WARNING: ${w.message}`);
+      lines.push(`WARNING: ${w.message}${warningPlace(w)}`);
       shown.set(w.stream, n + 1);
     } else {
       hidden.set(w.stream, (hidden.get(w.stream) ?? 0) + 1);
@@ -73,4 +73,11 @@ export function warningLines(warnings: readonly { stream: string; message: strin
   }
   for (const [stream, n] of hidden) lines.push(`WARNING: ${n} more warning${n > 1 ? 's' : ''} like these about ${stream}`);
   return lines;
+}
+
+/** ` (ModuleListStream at file offset 0x1525)` when the sentence does not already say which stream and where. */
+function warningPlace(w: { stream: string; offset: number; message: string }): string {
+  const named = w.message.toLowerCase().includes(w.stream.toLowerCase());
+  if (named && /0x[0-9a-f]+/i.test(w.message)) return '';
+  return ` (${w.stream} at file offset 0x${w.offset.toString(16)})`;
 }
