@@ -246,8 +246,11 @@ async function runK(ctx: CommandContext, token: string, args: string, raw: strin
     }
     return ok(lines, { type: 'rawStack', words: values });
   }
-  const { frames } = await currentStack(t, start, count ?? DEFAULT_KFRAMES);
-  const rows = frameRows(t, frames);
+  // Walk one frame more than shown: the last shown frame's RetAddr is the next frame's pc.
+  const want = count ?? DEFAULT_KFRAMES;
+  const walked = (await currentStack(t, start, want + 1)).frames;
+  const frames = walked.slice(0, want);
+  const rows = frameRows(t, frames).map((r, i) => (i === frames.length - 1 && walked[i + 1] ? { ...r, returnAddress: walked[i + 1]!.pc } : r));
   addFrameParameters(t, frames, rows, o.variant);
   const lines: string[] = [];
   if (t.scope.kind !== 'thread') lines.push(SCOPE_BANNER);
