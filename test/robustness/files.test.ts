@@ -102,7 +102,16 @@ t.test('a session never modifies the dump (read-only file, same hash after)', { 
 
 t.test('two processes downloading into one cache: one whole file, no temporaries', async (t) => {
   clearNegativeCache();
-  const s = await server({ [`/crashlab.pdb/${KEY}/crashlab.pdb`]: slowBody(PDB, 400) });
+  // Both responses are held until both requests have arrived (or 60 s pass), so the downloads overlap even on a loaded machine.
+  const waiting: (() => void)[] = [];
+  const send = slowBody(PDB, 400);
+  const barrier: Route = (req, res) => {
+    waiting.push(() => send(req, res));
+    if (waiting.length === 2) for (const go of waiting.splice(0)) go();
+  };
+  const fallback = setTimeout(() => { for (const go of waiting.splice(0)) go(); }, 60_000);
+  t.teardown(() => clearTimeout(fallback));
+  const s = await server({ [`/crashlab.pdb/${KEY}/crashlab.pdb`]: barrier });
   t.teardown(s.close);
   const cache = path.join(root, 'shared-cache');
   const sp = `srv*${cache}*${s.base}`;
