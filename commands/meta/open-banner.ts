@@ -40,7 +40,7 @@ export async function openBanner(session: Session, t: Target): Promise<CommandRe
     lines.push('This dump file has an exception of interest stored in it.', 'The stored exception information can be accessed via .ecxr.', ev.text, 'For analysis of this file, run !analyze -v');
   }
   const c = t.threadContext(t.currentThread);
-  if (c) lines.push(...locationLines(t, c.pc));
+  if (c) lines.push(...locationLines(t, c.pc, c));
   else lines.push(`WARNING: thread ${t.currentThread} has no register context in this dump`);
   return ok(lines, { type: 'open', path: t.path, exception: ev?.code, eventThread: t.eventThread });
 }

@@ -84,7 +84,7 @@ export const tildeCommand: CommandSpec = {
       t.setThread(indices[0]!);
       const c = t.threadContext();
       if (c) await prepareSymbols(t, [c.pc]);
-      const lines = c ? locationLines(t, c.pc) : [`Thread ${indices[0]} has no register context in this dump (the thread that wrote the dump may have none).`];
+      const lines = c ? locationLines(t, c.pc, c) : [`Thread ${indices[0]} has no register context in this dump (the thread that wrote the dump may have none).`];
       return ok(lines, { type: 'threadSelected', index: indices[0]!, threadId: t.thread()?.threadId }, { stateChanged: true });
     }
     if (indices.length === 0) throw new CommandError(`       ^ Illegal thread error in '~${text}'`);

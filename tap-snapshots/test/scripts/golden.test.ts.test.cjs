@@ -173,7 +173,7 @@ The stored exception information can be accessed via .ecxr.
 (20.24): Access violation - code c0000005 (first/second chance not available)
 For analysis of this file, run !analyze -v
 crashlab+0x22e0:
-00000001\`400022e0 488b4110        mov     rax,qword ptr [rcx+10h]
+00000001\`400022e0 488b4110        mov     rax,qword ptr [rcx+10h] ds:00000000\`00000010=????????????????
 0:000> cdb: Reading initial command '||;vertarget;~;lm;.exr -1;.ecxr;r;dps @$csp L8;!address -summary;q'
 .  0 User mini dump: <examples>/null-deref.dmp
 Windows 7 Version 7601 (Service Pack 1) MP (2 procs) Free x64
