@@ -14,6 +14,11 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import minimist from 'minimist';
 import type { TriageJob, TriageRecord, TriageWorkerData } from './triage-types.js';
+import { escapeControl, jsonSafe } from '../results/render-text.js';
+
+/** Dump-derived text (file, bucket and symbol names) is printed with control characters escaped. */
+const out = (s: string) => process.stdout.write(escapeControl(s.replace(/\n$/, '')) + '\n');
+const err = (s: string) => process.stderr.write(escapeControl(s.replace(/\n$/, '')) + '\n');
 
 export type { TriageRecord } from './triage-types.js';
 
@@ -270,17 +275,17 @@ export async function triageMain(argv: readonly string[]): Promise<number> {
     try {
       records = readRecords(inputs);
     } catch (e) {
-      process.stderr.write(`dumpdbg triage: ${e instanceof Error ? e.message : String(e)}\n`);
+      err(`dumpdbg triage: ${e instanceof Error ? e.message : String(e)}`);
       return 2;
     }
     const buckets = groupBuckets(records);
-    if (json) process.stdout.write(JSON.stringify({ type: 'buckets', dumps: records.length, buckets: buckets.map(({ dumps: _d, ...b }) => b) }) + '\n');
-    else process.stdout.write(bucketTableLines(buckets, records.length).join('\n') + '\n');
+    if (json) process.stdout.write(jsonSafe(JSON.stringify({ type: 'buckets', dumps: records.length, buckets: buckets.map(({ dumps: _d, ...b }) => b) })) + '\n');
+    else bucketTableLines(buckets, records.length).forEach((l) => out(l));
     return records.length ? 0 : 1;
   }
 
   const { files, missing } = collectDumps(inputs);
-  for (const m of missing) process.stderr.write(`dumpdbg triage: cannot read ${m}\n`);
+  for (const m of missing) err(`dumpdbg triage: cannot read ${m}`);
   if (!files.length) {
     process.stderr.write(`dumpdbg triage: no dump files found\n`);
     return 1;
@@ -292,14 +297,14 @@ export async function triageMain(argv: readonly string[]): Promise<number> {
     ...(typeof a['y'] === 'string' ? { symbolPath: a['y'] } : {}),
     ...(typeof a['i'] === 'string' ? { imagePath: a['i'] } : {}),
     onRecord: (rec, done, total) => {
-      if (json) process.stdout.write(JSON.stringify(rec) + '\n');
-      process.stderr.write(`[${String(done).padStart(width)}/${total}] ${rec.dump}  ${rec.error !== undefined ? `error: ${rec.error}` : bucketOf(rec)}\n`);
+      if (json) process.stdout.write(jsonSafe(JSON.stringify(rec)) + '\n');
+      err(`[${String(done).padStart(width)}/${total}] ${rec.dump}  ${rec.error !== undefined ? `error: ${rec.error}` : bucketOf(rec)}`);
     },
   });
   const secs = (performance.now() - started) / 1000;
   const table = bucketTableLines(groupBuckets(records), records.length);
   const rate = `${records.length} dump${records.length === 1 ? '' : 's'} in ${secs.toFixed(1)} s (${(records.length / secs).toFixed(1)} dumps/s)`;
-  if (json) process.stderr.write([...table, '', rate].join('\n') + '\n');
-  else process.stdout.write(['', ...table, '', rate].join('\n') + '\n');
+  if (json) [...table, '', rate].forEach((l) => err(l));
+  else ['', ...table, '', rate].forEach((l) => out(l));
   return records.some((r) => r.error === undefined) ? 0 : 1;
 }
