@@ -2,25 +2,11 @@ import { defineLayout } from '../layout.js';
 import { parseCodeViewRecord } from '../codeview/index.js';
 import type { MinidumpModule, VsFixedFileInfo } from './types.js';
 import { oldStyleList, readMinidumpString, type StreamContext } from './stream-context.js';
+import { VS_FFI_SIGNATURE, VS_FIXEDFILEINFO_SIZE, VsFixedFileInfoLayout } from '../version-info.js';
 
-/** VS_FIXEDFILEINFO (52 bytes). */
-export const VsFixedFileInfoLayout = defineLayout('VS_FIXEDFILEINFO', {
-  signature: 'u32',
-  strucVersion: 'u32',
-  fileVersionMS: 'u32',
-  fileVersionLS: 'u32',
-  productVersionMS: 'u32',
-  productVersionLS: 'u32',
-  fileFlagsMask: 'u32',
-  fileFlags: 'u32',
-  fileOS: 'u32',
-  fileType: 'u32',
-  fileSubtype: 'u32',
-  fileDateMS: 'u32',
-  fileDateLS: 'u32',
-});
-export const VS_FIXEDFILEINFO_SIZE = VsFixedFileInfoLayout.size; // 52
-export const VS_FIXEDFILEINFO_SIGNATURE = 0xfeef04bd;
+export { VS_FIXEDFILEINFO_SIZE } from '../version-info.js';
+/** VS_FIXEDFILEINFO.dwSignature (layout shared with the PE reader in ../version-info.ts). */
+export const VS_FIXEDFILEINFO_SIGNATURE = VS_FFI_SIGNATURE;
 
 /** MINIDUMP_MODULE (A.6): 108 bytes, packed to 4 — not a naturally aligned 112. */
 export const MinidumpModuleLayout = defineLayout('MINIDUMP_MODULE', {

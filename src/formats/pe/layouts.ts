@@ -212,22 +212,5 @@ export const ImageResourceDataEntryLayout = defineLayout('IMAGE_RESOURCE_DATA_EN
 });
 export const IMAGE_RESOURCE_DATA_ENTRY_SIZE = ImageResourceDataEntryLayout.size; // 16
 
-/** VS_FIXEDFILEINFO (52 bytes); the `dw` prefixes are dropped as in the minidump module record. */
-export const VsFixedFileInfoLayout = defineLayout('VS_FIXEDFILEINFO', {
-  signature: 'u32',
-  strucVersion: 'u32',
-  fileVersionMS: 'u32',
-  fileVersionLS: 'u32',
-  productVersionMS: 'u32',
-  productVersionLS: 'u32',
-  fileFlagsMask: 'u32',
-  fileFlags: 'u32',
-  fileOS: 'u32',
-  fileType: 'u32',
-  fileSubtype: 'u32',
-  fileDateMS: 'u32',
-  fileDateLS: 'u32',
-});
-export const VS_FIXEDFILEINFO_SIZE = VsFixedFileInfoLayout.size; // 52
-/** VS_FIXEDFILEINFO.dwSignature. */
-export const VS_FFI_SIGNATURE = 0xfeef04bd;
+/** VS_FIXEDFILEINFO is shared with the minidump reader: declared once in ../version-info.ts. */
+export { VS_FFI_SIGNATURE, VS_FIXEDFILEINFO_SIZE, VsFixedFileInfoLayout } from '../version-info.js';
