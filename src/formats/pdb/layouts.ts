@@ -136,19 +136,8 @@ export const DbgHeaderType = {
   sectionHdrOrig: 10,
 } as const;
 
-export const ImageSectionHeaderLayout = defineLayout('IMAGE_SECTION_HEADER', {
-  name: { bytes: 8 },
-  virtualSize: 'u32',
-  virtualAddress: 'u32',
-  sizeOfRawData: 'u32',
-  pointerToRawData: 'u32',
-  pointerToRelocations: 'u32',
-  pointerToLinenumbers: 'u32',
-  numberOfRelocations: 'u16',
-  numberOfLinenumbers: 'u16',
-  characteristics: 'u32',
-});
-export const IMAGE_SECTION_HEADER_SIZE = ImageSectionHeaderLayout.size; // 40
+/** IMAGE_SECTION_HEADER is shared by the PE and PDB readers: declared once in ../coff.ts. */
+export { ImageSectionHeaderLayout, IMAGE_SECTION_HEADER_SIZE } from '../coff.js';
 export const IMAGE_SCN_MEM_EXECUTE = 0x20000000;
 export const IMAGE_SCN_CNT_CODE = 0x00000020;
 

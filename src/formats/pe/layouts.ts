@@ -126,20 +126,8 @@ export const ImageDataDirectoryLayout = defineLayout('IMAGE_DATA_DIRECTORY', {
 });
 export const IMAGE_DATA_DIRECTORY_SIZE = ImageDataDirectoryLayout.size; // 8
 
-/** IMAGE_SECTION_HEADER (40 bytes). */
-export const ImageSectionHeaderLayout = defineLayout('IMAGE_SECTION_HEADER', {
-  name: { bytes: 8 },
-  virtualSize: 'u32',
-  virtualAddress: 'u32',
-  sizeOfRawData: 'u32',
-  pointerToRawData: 'u32',
-  pointerToRelocations: 'u32',
-  pointerToLinenumbers: 'u32',
-  numberOfRelocations: 'u16',
-  numberOfLinenumbers: 'u16',
-  characteristics: 'u32',
-});
-export const IMAGE_SECTION_HEADER_SIZE = ImageSectionHeaderLayout.size; // 40
+/** IMAGE_SECTION_HEADER is shared by the PE and PDB readers: declared once in ../coff.ts. */
+export { ImageSectionHeaderLayout, IMAGE_SECTION_HEADER_SIZE } from '../coff.js';
 
 /** IMAGE_EXPORT_DIRECTORY (40 bytes). */
 export const ImageExportDirectoryLayout = defineLayout('IMAGE_EXPORT_DIRECTORY', {
