@@ -137,6 +137,26 @@ function versionOf(m: { name: string; imageName: string; fileVersion?: string })
   return out;
 }
 
+/**
+ * Exceptions whose analysis is only a problem class, a summary and a note for
+ * newcomers (the ones that need parameters or memory are cases in analyzeException).
+ */
+const SIMPLE_EXCEPTIONS: Readonly<Record<number, { problemClass: string; summary: string; explain?: string }>> = {
+  [0xc0000374]: { problemClass: 'HEAP_CORRUPTION', summary: 'Heap corruption detected by the heap manager.', explain: 'The heap found its own bookkeeping damaged and stopped the process. The code on the stack is usually the victim: an earlier buffer overrun, double free or use-after-free did the damage. Next: reproduce with full page heap (gflags /p /enable app.exe /full) or Application Verifier to catch the bad write when it happens.' },
+  [0x80000003]: { problemClass: 'BREAKPOINT', summary: 'Breakpoint: an int3 instruction (DebugBreak, __debugbreak, an assertion) was executed with no debugger attached.', explain: 'A break instruction is deliberate: code asked for a debugger (an assertion, DebugBreak(), __debugbreak()). Without a debugger it ends the process. If the stack shows DbgUiRemoteBreakin, a debugger broke in and nothing crashed.' },
+  [0x4000001f]: { problemClass: 'BREAKPOINT', summary: 'Breakpoint: an int3 instruction (DebugBreak, __debugbreak, an assertion) was executed with no debugger attached.', explain: 'A break instruction is deliberate: code asked for a debugger (an assertion, DebugBreak(), __debugbreak()). Without a debugger it ends the process. If the stack shows DbgUiRemoteBreakin, a debugger broke in and nothing crashed.' },
+  [0xc0000094]: { problemClass: 'INTEGER_DIVIDE_BY_ZERO', summary: 'Integer division by zero.', explain: 'An integer div/idiv instruction had a zero divisor (the x86 #DE fault). Floating-point division by zero does not fault by default.' },
+  [0xc0000095]: { problemClass: 'INTEGER_OVERFLOW', summary: 'Integer overflow in a division (for example INT_MIN / -1).' },
+  [0xc000001d]: { problemClass: 'ILLEGAL_INSTRUCTION', summary: 'Illegal instruction.', explain: 'The CPU met an invalid opcode: a ud2 trap the compiler emitted for unreachable code, an instruction this CPU lacks, or a jump into the middle of data.' },
+  [0xc0000096]: { problemClass: 'PRIVILEGED_INSTRUCTION', summary: 'Privileged instruction executed in user mode.' },
+  [0xc0000602]: { problemClass: 'FAIL_FAST_EXCEPTION', summary: 'RaiseFailFastException: the process stopped itself without running handlers.' },
+  [0xc000000d]: { problemClass: 'INVALID_PARAMETER', summary: 'STATUS_INVALID_PARAMETER: a function was called with an invalid argument.', explain: 'Raised as an exception, 0xC000000D usually comes from the C runtime\'s invalid-parameter handler (a CRT function rejected an argument) or from an API that fails fast on bad input: the caller that passed the argument is the one to fix.' },
+  [0x40000015]: { problemClass: 'FATAL_APP_EXIT', summary: 'The program called abort() (or FatalAppExit).', explain: 'STATUS_FATAL_APP_EXIT is raised by abort(): the program (or a library: assert, std::terminate, a pure virtual call) decided to stop. The blamed frame is the code that called it.' },
+  [0xc0000420]: { problemClass: 'ASSERTION_FAILURE', summary: 'An assertion failed (int 2Ch / __assert).' },
+  [0x406d1388]: { problemClass: 'THREAD_NAMING_EXCEPTION', summary: 'MS_VC_EXCEPTION: the old way of naming a thread for a debugger, not a crash.', explain: '0x406D1388 is raised on purpose to tell a debugger a thread\'s name and is normally handled right away; a dump taken here is a first-chance capture, not a crash. Look at the other threads, or take the dump on second-chance exceptions only.' },
+  [0xc0000417]: { problemClass: 'INVALID_CRUNTIME_PARAMETER', summary: 'The C runtime was called with an invalid parameter.', explain: 'A CRT function (printf, strcpy_s, fopen, …) rejected an argument and the invalid-parameter handler ended the process. The blamed frame is the caller that passed it.' },
+};
+
 export function analyzeException(t: AnalysisTarget, rec: ExceptionRecord): ExceptionAnalysis {
   const code = rec.exceptionCode >>> 0;
   const ps = t.pointerSize;
@@ -263,58 +283,6 @@ export function analyzeException(t: AnalysisTarget, rec: ExceptionRecord): Excep
       }
       break;
     }
-    case 0xc0000374:
-      out.problemClass = 'HEAP_CORRUPTION';
-      out.summary = 'Heap corruption detected by the heap manager.';
-      out.explain.push('The heap found its own bookkeeping damaged and stopped the process. The code on the stack is usually the victim: an earlier buffer overrun, double free or use-after-free did the damage. Next: reproduce with full page heap (gflags /p /enable app.exe /full) or Application Verifier to catch the bad write when it happens.');
-      break;
-    case 0x80000003:
-    case 0x4000001f:
-      out.problemClass = 'BREAKPOINT';
-      out.summary = 'Breakpoint: an int3 instruction (DebugBreak, __debugbreak, an assertion) was executed with no debugger attached.';
-      out.explain.push('A break instruction is deliberate: code asked for a debugger (an assertion, DebugBreak(), __debugbreak()). Without a debugger it ends the process. If the stack shows DbgUiRemoteBreakin, a debugger broke in and nothing crashed.');
-      break;
-    case 0xc0000094:
-      out.problemClass = 'INTEGER_DIVIDE_BY_ZERO';
-      out.summary = 'Integer division by zero.';
-      out.explain.push('An integer div/idiv instruction had a zero divisor (the x86 #DE fault). Floating-point division by zero does not fault by default.');
-      break;
-    case 0xc0000095:
-      out.problemClass = 'INTEGER_OVERFLOW';
-      out.summary = 'Integer overflow in a division (for example INT_MIN / -1).';
-      break;
-    case 0xc000001d:
-      out.problemClass = 'ILLEGAL_INSTRUCTION';
-      out.summary = 'Illegal instruction.';
-      out.explain.push('The CPU met an invalid opcode: a ud2 trap the compiler emitted for unreachable code, an instruction this CPU lacks, or a jump into the middle of data.');
-      break;
-    case 0xc0000096:
-      out.problemClass = 'PRIVILEGED_INSTRUCTION';
-      out.summary = 'Privileged instruction executed in user mode.';
-      break;
-    case 0xc0000602:
-      out.problemClass = 'FAIL_FAST_EXCEPTION';
-      out.summary = 'RaiseFailFastException: the process stopped itself without running handlers.';
-      break;
-    case 0xc000000d:
-      out.problemClass = 'INVALID_PARAMETER';
-      out.summary = 'STATUS_INVALID_PARAMETER: a function was called with an invalid argument.';
-      out.explain.push('Raised as an exception, 0xC000000D usually comes from the C runtime\'s invalid-parameter handler (a CRT function rejected an argument) or from an API that fails fast on bad input: the caller that passed the argument is the one to fix.');
-      break;
-    case 0x40000015:
-      out.problemClass = 'FATAL_APP_EXIT';
-      out.summary = 'The program called abort() (or FatalAppExit).';
-      out.explain.push('STATUS_FATAL_APP_EXIT is raised by abort(): the program (or a library: assert, std::terminate, a pure virtual call) decided to stop. The blamed frame is the code that called it.');
-      break;
-    case 0xc0000420:
-      out.problemClass = 'ASSERTION_FAILURE';
-      out.summary = 'An assertion failed (int 2Ch / __assert).';
-      break;
-    case 0x406d1388:
-      out.problemClass = 'THREAD_NAMING_EXCEPTION';
-      out.summary = 'MS_VC_EXCEPTION: the old way of naming a thread for a debugger, not a crash.';
-      out.explain.push('0x406D1388 is raised on purpose to tell a debugger a thread\'s name and is normally handled right away; a dump taken here is a first-chance capture, not a crash. Look at the other threads, or take the dump on second-chance exceptions only.');
-      break;
     case 0xc06d007e:
     case 0xc06d007f: {
       const proc = code === 0xc06d007f;
@@ -329,11 +297,6 @@ export function analyzeException(t: AnalysisTarget, rec: ExceptionRecord): Excep
       out.explain.push(`The linker's delay-load helper could not ${proc ? 'find an exported function in' : 'load'} a DLL the first time the program called into it: a missing or wrong-version DLL on this machine. Parameter 1 points to the helper's DelayLoadInfo${dl ? '' : ', which is not in this dump'}.`);
       break;
     }
-    case 0xc0000417:
-      out.problemClass = 'INVALID_CRUNTIME_PARAMETER';
-      out.summary = 'The C runtime was called with an invalid parameter.';
-      out.explain.push('A CRT function (printf, strcpy_s, fopen, …) rejected an argument and the invalid-parameter handler ended the process. The blamed frame is the caller that passed it.');
-      break;
     case 0xe06d7363: {
       out.problemClass = 'CPP_EXCEPTION';
       const cxx = decodeCxxException(t, rec);
@@ -390,7 +353,12 @@ export function analyzeException(t: AnalysisTarget, rec: ExceptionRecord): Excep
     }
     default: {
       const sev = code >>> 30;
-      if ((code & 0x20000000) !== 0) {
+      const simple = SIMPLE_EXCEPTIONS[code];
+      if (simple) {
+        out.problemClass = simple.problemClass;
+        out.summary = simple.summary;
+        if (simple.explain) out.explain.push(simple.explain);
+      } else if ((code & 0x20000000) !== 0) {
         out.problemClass = 'APPLICATION_EXCEPTION';
         out.summary = `Application-defined exception code 0x${out.codeHex} raised by the program or a library.`;
         out.explain.push('Codes with bit 29 set are defined by applications, not Windows: look at the code that called RaiseException.');
