@@ -137,14 +137,17 @@ function versionOf(m: { name: string; imageName: string; fileVersion?: string })
   return out;
 }
 
+const BREAKPOINT_EXCEPTION = { problemClass: 'BREAKPOINT', summary: 'Breakpoint: an int3 instruction (DebugBreak, __debugbreak, an assertion) was executed with no debugger attached.', explain: 'A break instruction is deliberate: code asked for a debugger (an assertion, DebugBreak(), __debugbreak()). Without a debugger it ends the process. If the stack shows DbgUiRemoteBreakin, a debugger broke in and nothing crashed.' };
+
 /**
  * Exceptions whose analysis is only a problem class, a summary and a note for
  * newcomers (the ones that need parameters or memory are cases in analyzeException).
  */
 const SIMPLE_EXCEPTIONS: Readonly<Record<number, { problemClass: string; summary: string; explain?: string }>> = {
   [0xc0000374]: { problemClass: 'HEAP_CORRUPTION', summary: 'Heap corruption detected by the heap manager.', explain: 'The heap found its own bookkeeping damaged and stopped the process. The code on the stack is usually the victim: an earlier buffer overrun, double free or use-after-free did the damage. Next: reproduce with full page heap (gflags /p /enable app.exe /full) or Application Verifier to catch the bad write when it happens.' },
-  [0x80000003]: { problemClass: 'BREAKPOINT', summary: 'Breakpoint: an int3 instruction (DebugBreak, __debugbreak, an assertion) was executed with no debugger attached.', explain: 'A break instruction is deliberate: code asked for a debugger (an assertion, DebugBreak(), __debugbreak()). Without a debugger it ends the process. If the stack shows DbgUiRemoteBreakin, a debugger broke in and nothing crashed.' },
-  [0x4000001f]: { problemClass: 'BREAKPOINT', summary: 'Breakpoint: an int3 instruction (DebugBreak, __debugbreak, an assertion) was executed with no debugger attached.', explain: 'A break instruction is deliberate: code asked for a debugger (an assertion, DebugBreak(), __debugbreak()). Without a debugger it ends the process. If the stack shows DbgUiRemoteBreakin, a debugger broke in and nothing crashed.' },
+  [0x80000003]: BREAKPOINT_EXCEPTION,
+  // STATUS_WX86_BREAKPOINT: a breakpoint in a 32-bit (WOW64) process.
+  [0x4000001f]: BREAKPOINT_EXCEPTION,
   [0xc0000094]: { problemClass: 'INTEGER_DIVIDE_BY_ZERO', summary: 'Integer division by zero.', explain: 'An integer div/idiv instruction had a zero divisor (the x86 #DE fault). Floating-point division by zero does not fault by default.' },
   [0xc0000095]: { problemClass: 'INTEGER_OVERFLOW', summary: 'Integer overflow in a division (for example INT_MIN / -1).' },
   [0xc000001d]: { problemClass: 'ILLEGAL_INSTRUCTION', summary: 'Illegal instruction.', explain: 'The CPU met an invalid opcode: a ud2 trap the compiler emitted for unreachable code, an instruction this CPU lacks, or a jump into the middle of data.' },
