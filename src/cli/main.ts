@@ -113,6 +113,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
   if (process.stdin.isTTY && process.stdout.isTTY && !opts.plain && !opts.json) {
+    // ink renders only the final frame when CI or CONTINUOUS_INTEGRATION is set (its is-in-ci
+    // check runs when ink loads). Both stdin and stdout are terminals here, so a person is
+    // watching (a CI job that opens a terminal, as the tmux test does): drop them before loading.
+    delete process.env['CI'];
+    delete process.env['CONTINUOUS_INTEGRATION'];
     // The UI (ink + React) loads only when it is used: batch runs stay fast.
     const uiModule = '../ui/run.js';
     const { runUi } = (await import(uiModule).catch(() => ({ runUi: undefined }))) as { runUi?: (d: Dispatcher) => Promise<void> };
