@@ -49,6 +49,11 @@ const HELPER_FUNCTIONS = [
   // Heap failure reporting and fail-fast.
   'rtlreportcriticalfailure', 'rtlpreportheapfailure', 'rtlpheaphandleerror', 'rtlpheaperror', 'rtlplogheapfailure',
   'rtlfailfast', 'raisefailfastexception', 'rtlraisefailfastexception',
+  // C runtime internals linked into the program (a static or mingw CRT): never the program's
+  // own code, and on a scanned stack often a stale return address (cpp-throw.dmp without
+  // kernelbase's image shows `crashlab!__acrt_iob_func+0xc` above parse_request).
+  'acrt_*', 'vcrt_*', 'scrt_*', 'mingw_*', 'maincrtstartup', 'wmaincrtstartup', 'tmaincrtstartup', 'winmaincrtstartup',
+  'dllmaincrtstartup',
   // Unhandled-exception filters (when the stack was captured inside them).
   'unhandledexceptionfilter', 'rtluserthreadstart', 'basethreadinitthunk',
 ];
