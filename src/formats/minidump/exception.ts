@@ -4,8 +4,11 @@ import type { CpuArch, ExceptionRecord, MinidumpExceptionStream } from './types.
 /** EXCEPTION_MAXIMUM_PARAMETERS */
 export const EXCEPTION_MAXIMUM_PARAMETERS = 15;
 
-/** MINIDUMP_EXCEPTION (A.8): values zero-extended to 64 bits even in x86 dumps. */
-export const MinidumpExceptionLayout = defineLayout('MINIDUMP_EXCEPTION', {
+/**
+ * The 152-byte record shared by MINIDUMP_EXCEPTION and the native x64
+ * EXCEPTION_RECORD64: Microsoft defines the minidump record to mirror it.
+ */
+const EXCEPTION_RECORD64_FIELDS = {
   exceptionCode: 'u32',
   exceptionFlags: 'u32',
   exceptionRecord: 'u64',
@@ -13,7 +16,10 @@ export const MinidumpExceptionLayout = defineLayout('MINIDUMP_EXCEPTION', {
   numberParameters: 'u32',
   unusedAlignment: 'u32',
   exceptionInformation: { u64Array: EXCEPTION_MAXIMUM_PARAMETERS },
-});
+} as const;
+
+/** MINIDUMP_EXCEPTION (A.8): values zero-extended to 64 bits even in x86 dumps. */
+export const MinidumpExceptionLayout = defineLayout('MINIDUMP_EXCEPTION', EXCEPTION_RECORD64_FIELDS);
 export const MINIDUMP_EXCEPTION_SIZE = MinidumpExceptionLayout.size; // 152
 
 /** MINIDUMP_EXCEPTION_STREAM (A.8). */
@@ -27,15 +33,7 @@ export const MinidumpExceptionStreamLayout = defineLayout('MINIDUMP_EXCEPTION_ST
 export const MINIDUMP_EXCEPTION_STREAM_SIZE = MinidumpExceptionStreamLayout.size; // 168
 
 /** Native x64 EXCEPTION_RECORD, as found in process memory (152 bytes). */
-export const ExceptionRecord64Layout = defineLayout('EXCEPTION_RECORD64', {
-  exceptionCode: 'u32',
-  exceptionFlags: 'u32',
-  exceptionRecord: 'u64',
-  exceptionAddress: 'u64',
-  numberParameters: 'u32',
-  unusedAlignment: 'u32',
-  exceptionInformation: { u64Array: EXCEPTION_MAXIMUM_PARAMETERS },
-});
+export const ExceptionRecord64Layout = defineLayout('EXCEPTION_RECORD64', EXCEPTION_RECORD64_FIELDS);
 export const EXCEPTION_RECORD64_SIZE = ExceptionRecord64Layout.size; // 152
 
 /** Native x86 EXCEPTION_RECORD, as found in process memory (80 bytes). */
