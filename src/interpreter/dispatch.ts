@@ -103,17 +103,19 @@ export class Dispatcher {
     const perThread: { threadIndex: number; threadId: number | undefined; data: ResultData | undefined }[] = [];
     let failed = false;
     try {
+      const tilde = this.registry.find('~');
       for (const i of indices) {
+        // `~* k` prints each thread's `~` row before its output; `~*e cmd` does not. The row
+        // comes from the `~` command itself, asked while the original thread is still current
+        // so its `.`/`#` markers are the ones `~` would print.
+        if (sel.kind === 'all' && !execute && tilde) {
+          target.currentThread = saved.thread;
+          const row = await this.invoke(`~${i}`, tilde, '~', String(i));
+          blocks.push({ kind: 'text', lines: [''] }, ...row.blocks);
+        }
         target.currentThread = i;
         target.scope = { kind: 'thread' };
         target.frameIndex = 0;
-        // `~* k` prints each thread's row before its output; `~*e cmd` does not.
-        if (sel.kind === 'all' && !execute) {
-          const t = target.thread(i);
-          const mark = i === saved.thread ? '.' : i === target.eventThread ? '#' : ' ';
-          const name = target.dump.threadNames().get(t?.threadId ?? -1);
-          blocks.push({ kind: 'text', lines: ['', `${mark}${String(i).padStart(3)}  Id: ${hexId(target.processId)}.${(t?.threadId ?? 0).toString(16)} Suspend: ${t?.suspendCount ?? 0} Teb: ${tebText(t?.teb ?? 0n, target.pointerSize)} Unfrozen${name !== undefined ? ` "${name}"` : ''}`] });
-        }
         const r = await this.invoke(rest, resolved.spec, resolved.token, resolved.args);
         blocks.push(...r.blocks);
         perThread.push({ threadIndex: i, threadId: target.thread(i)?.threadId, data: r.data });
@@ -175,14 +177,7 @@ function selectThreads(session: Session, sel: ThreadSelection): number[] | undef
   }
 }
 
-function hexId(pid: number | undefined): string {
-  return (pid ?? 0).toString(16);
-}
 
-function tebText(teb: bigint, ptr: number): string {
-  const h = teb.toString(16).padStart(ptr * 2, '0');
-  return ptr === 8 ? `${h.slice(0, 8)}\`${h.slice(8)}` : h;
-}
 
 function unknownCommand(text: string): CommandResult {
   const token = text.split(/\s/)[0] ?? text;
