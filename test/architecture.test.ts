@@ -103,6 +103,24 @@ t.test('the guard sees a forbidden edge', async (t) => {
   t.notOk(ALLOWED[from].includes(to));
 });
 
+t.test('the UI shares no module state with the bundled CLI', async (t) => {
+  // The CLI runs as one bundle (src/cli/bundle.ts); the UI loads beside it as separate ES modules
+  // (ink is ES-module only). A value import from another layer would give the UI its own copy of
+  // that module and its state (explain's quiet set, the transcript sinks): only types, and the
+  // stateless results/ helpers, may cross. What it needs at run time comes through the Dispatcher.
+  const valueImport = /(?:^|\n)\s*import\s+(?!type\b)[^'"]*?from\s*['"](\.[^'"]+)['"]/g;
+  const crossing: string[] = [];
+  for (const f of files.filter((f) => layerOf(f) === 'ui')) {
+    for (const m of readFileSync(f, 'utf8').matchAll(valueImport)) {
+      const to = layerOf(path.resolve(path.dirname(f), m[1]!));
+      if (to && to !== 'ui' && to !== 'results') crossing.push(`${path.relative(root, f)} imports ${m[1]} (${to})`);
+    }
+  }
+  t.same(crossing, []);
+  t.ok([..."import { quietly } from '../interpreter/explain.js';".matchAll(valueImport)].length === 1, 'the check sees a value import');
+  t.ok([..."import type { Dispatcher } from '../interpreter/dispatch.js';".matchAll(valueImport)].length === 0, 'and lets a type import through');
+});
+
 t.test('the README command reference matches the command table', async (t) => {
   const { builtinCommands } = await import('../commands/index.js');
   const { commandReferenceMarkdown } = await import('../src/cli/docs.js');

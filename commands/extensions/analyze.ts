@@ -9,7 +9,7 @@
  * (walking stacks and loading the modules they pass through) and renders
  * the result in WinDbg's section order.
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../../src/bytes/builtins.js';
 import { analyzeErrorCodeText } from '../../src/analysis/codes/index.js';
 import type { CrashAnalysis } from '../../src/analysis/analyze/crash.js';
 import { analyzeCrash, failureNames } from '../../src/analysis/analyze/crash.js';
@@ -208,7 +208,7 @@ function section(label: string, value: string): string[] {
 
 /** `{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}` from the bucket text (stable across runs). */
 export function failureHash(bucket: string): string {
-  const h = createHash('md5').update(bucket).digest('hex');
+  const h = nodeCrypto().createHash('md5').update(bucket).digest('hex');
   return `{${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}}`;
 }
 

@@ -4,7 +4,7 @@
 # Review the diff: it is exactly what `dumpdbg --replay examples/sessions/` would report.
 set -e
 cd "$(dirname "$0")/../.."
-R="node dist/src/cli/bin.js -y examples/dumps -i examples/dumps"
+R="node dist/src/cli/bin.cjs -y examples/dumps -i examples/dumps"
 $R --record examples/sessions/lesson-null-deref.wds -z examples/dumps/null-deref.dmp -c ".lesson null-deref; .exr -1; .ecxr; kn 4; .answer read_field; q" >/dev/null 2>&1
 $R --record examples/sessions/lesson-threadpool-av.wds -z examples/dumps/threadpool-av.dmp -c ".lesson threadpool-av; ~; .exr -1; .ecxr; kn 2; .answer dispatch_message; q" >/dev/null 2>&1
 $R --record examples/sessions/lesson-stack-overflow.wds -z examples/dumps/stack-overflow.dmp -c ".lesson stack-overflow; .exr -1; .ecxr; kn 10; .hint; .answer recurse; q" >/dev/null 2>&1

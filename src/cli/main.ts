@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { isatty } from 'node:tty';
 import { builtinCommands } from '../../commands/index.js';
 import { repeatLineFor } from '../../commands/standard/d.js';
 import { openBanner } from '../../commands/meta/open-banner.js';
+import { nodeReadline } from '../bytes/builtins.js';
 import { isFormatError } from '../bytes/errors.js';
 import { Dispatcher } from '../interpreter/dispatch.js';
 import { CommandRegistry } from '../interpreter/registry.js';
@@ -20,7 +21,8 @@ export const VERSION = '0.1.0';
 export async function main(argv: readonly string[]): Promise<number> {
   // `dumpdbg triage DIR|FILES... [--json] [--jobs N]`: its own options; loaded only when used.
   if (argv[0] === 'triage') {
-    const triageModule = './triage.js';
+    // Absolute URLs: this module may run from the bundle (see bin.cts), whose dynamic imports resolve from the main context.
+    const triageModule = new URL('./triage.js', import.meta.url).href;
     const { triageMain } = (await import(triageModule)) as { triageMain: (args: readonly string[]) => Promise<number> };
     return triageMain(argv.slice(1));
   }
@@ -71,7 +73,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (session.targets.length > 1) session.current = 0;
 
-  const interactive = Boolean(process.stdin.isTTY) && !opts.commands?.match(/(^|;)\s*q{1,2}\s*$/);
+  // isatty(0), not process.stdin.isTTY: creating the stdin stream costs a few ms that a batch run ending in `q` never needs.
+  const interactive = isatty(0) && !opts.commands?.match(/(^|;)\s*q{1,2}\s*$/);
   let out: Output;
   try {
     out = new Output(session, { json: opts.json, echo: opts.echo, log: opts.logFile });
@@ -112,14 +115,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   }
 
-  if (process.stdin.isTTY && process.stdout.isTTY && !opts.plain && !opts.json) {
+  if (isatty(0) && isatty(1) && !opts.plain && !opts.json) {
     // ink renders only the final frame when CI or CONTINUOUS_INTEGRATION is set (its is-in-ci
     // check runs when ink loads). Both stdin and stdout are terminals here, so a person is
     // watching (a CI job that opens a terminal, as the tmux test does): drop them before loading.
     delete process.env['CI'];
     delete process.env['CONTINUOUS_INTEGRATION'];
     // The UI (ink + React) loads only when it is used: batch runs stay fast.
-    const uiModule = '../ui/run.js';
+    // ink is ES-module only (yoga-layout awaits its WASM at top level), so the UI stays a separate ES module.
+    const uiModule = new URL('../ui/run.js', import.meta.url).href;
     const { runUi } = (await import(uiModule).catch(() => ({ runUi: undefined }))) as { runUi?: (d: Dispatcher) => Promise<void> };
     if (runUi) {
       await runUi(dispatcher);
@@ -133,7 +137,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 /** cdb-style line REPL: prompt, read, dispatch, print; also reads piped stdin to EOF. */
 async function lineMode(session: Session, run: (line: string) => Promise<boolean>): Promise<void> {
   const tty = Boolean(process.stdin.isTTY);
-  const rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty });
+  const rl = nodeReadline().createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty });
   if (tty) {
     rl.setPrompt(session.prompt() + ' ');
     rl.prompt();

@@ -4,7 +4,8 @@ import { fail } from '../results/types.js';
 import type { Session } from '../session/session.js';
 import type { CommandContext, Invocation } from './command.js';
 import { CommandError, NoTargetError } from './command.js';
-import { afterCommand } from './explain.js';
+import { afterCommand, quietly } from './explain.js';
+import { sinkEntries } from './sinks.js';
 import type { CommandRegistry } from './registry.js';
 import { parseThreadPrefix, splitCommands } from './split.js';
 import { formatCommandError, formatUnknownExtension } from './errors.js';
@@ -68,6 +69,20 @@ export class Dispatcher {
       this.depth--;
     }
     return out;
+  }
+
+  /**
+   * Runs `fn` with teaching notes and observers off (completion lookups, pane refreshes).
+   * The UI calls this method rather than importing explain.ts: it is loaded as a separate
+   * ES module beside the bundled CLI, and must share this module's state, not a copy of it.
+   */
+  quietly<T>(fn: () => Promise<T>): Promise<T> {
+    return quietly(this.session, fn);
+  }
+
+  /** Sends entries to the open log and recording (what batch output does after each command). */
+  sink(entries: readonly DispatchEntry[]): void {
+    sinkEntries(this.session, entries);
   }
 
   /** Runs one command (no `;`), with an optional thread prefix. */

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import type { Transform } from 'node:stream';
+import { nodeCrypto, nodeStream, nodeStreamPromises, nodeZlib } from '../bytes/builtins.js';
 import { FormatError } from '../bytes/errors.js';
 import { FileSource } from '../bytes/source.js';
 import { extractZipEntry, readZipDirectory } from '../formats/archive/zip.js';
@@ -70,8 +68,8 @@ export function splitMember(spec: string): { file: string; member?: string } {
 }
 
 async function hashFile(file: string): Promise<string> {
-  const h = createHash('sha256');
-  await pipeline(createReadStream(file), h);
+  const h = nodeCrypto().createHash('sha256');
+  await nodeStreamPromises().pipeline(createReadStream(file), h);
   return h.digest('hex').slice(0, 32);
 }
 
@@ -95,7 +93,7 @@ function pick(dumps: string[], member: string | undefined, archive: string): str
 function progressCounter(total: number, name: string, progress?: (m: string) => void): Transform {
   let done = 0;
   let lastReport = 0;
-  return new Transform({
+  return new (nodeStream().Transform)({
     transform(chunk: Buffer, _e, cb) {
       done += chunk.length;
       if (progress && done - lastReport >= 64 * 1024 * 1024) {
@@ -150,7 +148,7 @@ export async function resolveDumpInput(spec: string, opts: IntakeOptions = {}): 
     if (!existsSync(dest)) {
       const tmp = `${dest}.${process.pid}.tmp`;
       try {
-        await pipeline(createReadStream(file), createGunzip(), progressCounter(0, inner, opts.progress), createWriteStream(tmp));
+        await nodeStreamPromises().pipeline(createReadStream(file), nodeZlib().createGunzip(), progressCounter(0, inner, opts.progress), createWriteStream(tmp));
         renameSync(tmp, dest);
       } catch (e) {
         rmSync(tmp, { force: true });

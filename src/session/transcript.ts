@@ -20,9 +20,9 @@
  * absolute path of the dump and of local symbol folders are replaced by the
  * header's spelling so a transcript does not depend on where it was made.
  */
-import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { nodeCrypto } from '../bytes/builtins.js';
 import type { CommandResult } from '../results/types.js';
 import { renderLines } from '../results/render-text.js';
 import type { Session, SessionRecording } from './session.js';
@@ -82,12 +82,12 @@ export function dumpIdentity(file: string): DumpIdentity | undefined {
     const size = statSync(file).size;
     fd = openSync(file, 'r');
     const head = Buffer.alloc(32);
-    if (readSync(fd, head, 0, 32, 0) < 32) return { size, sha256: createHash('sha256').update(head.subarray(0, 0)).digest('hex') };
+    if (readSync(fd, head, 0, 32, 0) < 32) return { size, sha256: nodeCrypto().createHash('sha256').update(head.subarray(0, 0)).digest('hex') };
     const count = Math.min(head.readUInt32LE(8), 4096);
     const rva = head.readUInt32LE(12);
     const dir = Buffer.alloc(Math.max(0, Math.min(count * 12, size - rva)));
     if (dir.length) readSync(fd, dir, 0, dir.length, rva);
-    return { size, sha256: createHash('sha256').update(head).update(dir).digest('hex') };
+    return { size, sha256: nodeCrypto().createHash('sha256').update(head).update(dir).digest('hex') };
   } catch {
     return undefined;
   } finally {

@@ -1,4 +1,4 @@
-import { inflateRawSync, constants as zc } from 'node:zlib';
+import { nodeZlib } from '../bytes/builtins.js';
 import { writeSync } from 'node:fs';
 import type { ByteSource } from '../bytes/source.js';
 import { FileSource } from '../bytes/source.js';
@@ -157,10 +157,10 @@ export function extractCabEntry(src: ByteSource, dir: CabDirectory, entry: CabFi
     } else {
       if (data.length < 2 || data[0] !== 0x43 || data[1] !== 0x4b) throw new FormatError('BadValue', `MSZIP block ${i} lacks its "CK" signature`, `reading ${src.name}`, pos);
       try {
-        out = inflateRawSync(data.subarray(2), {
+        out = nodeZlib().inflateRawSync(data.subarray(2), {
           ...(window ? { dictionary: window } : {}),
           // Blocks need not end with a final deflate block; accept a sync-flushed end.
-          finishFlush: zc.Z_SYNC_FLUSH,
+          finishFlush: nodeZlib().constants.Z_SYNC_FLUSH,
           maxOutputLength: MAX_BLOCK_OUT,
         });
       } catch (e) {

@@ -1,6 +1,6 @@
 import { closeSync, copyFileSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, writeSync, fsyncSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { nodeCrypto } from '../bytes/builtins.js';
 
 /**
  * Files written into symbol caches: always via a temporary file in the same
@@ -11,7 +11,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 /** A temporary name next to `dest`, unique per process and call. */
 export function tempNameFor(dest: string): string {
-  return `${dest}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  return `${dest}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`;
 }
 
 /** Opens a temp file for `dest` (creating directories); `commit` renames it into place, `abort` deletes it. */

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { nodeZlib } from '../bytes/builtins.js';
 import { FileSource } from '../bytes/source.js';
 import { FormatError } from '../bytes/errors.js';
 import { readZipDirectory, extractZipEntry } from '../formats/archive/zip.js';
@@ -52,7 +52,7 @@ function fileCrc32(path: string): number {
     for (let pos = 0; ; ) {
       const n = readSync(fd, buf, 0, buf.length, pos);
       if (n === 0) break;
-      crc = crc32(buf.subarray(0, n), crc);
+      crc = nodeZlib().crc32(buf.subarray(0, n), crc);
       pos += n;
     }
     return crc >>> 0;

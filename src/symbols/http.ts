@@ -1,11 +1,9 @@
-import http from 'node:http';
-import https from 'node:https';
-import tls from 'node:tls';
-import { isIP } from 'node:net';
+import type http from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { dirname, join } from 'node:path';
 import { rmSync, writeSync } from 'node:fs';
+import { nodeHttp, nodeHttps, nodeNet, nodeTls } from '../bytes/builtins.js';
 import { isFormatError } from '../bytes/errors.js';
 import { expandCompressedFile } from './compressed.js';
 import { isSafeComponent, openAtomic, tempNameFor } from './cache-file.js';
@@ -226,7 +224,7 @@ function describeNetError(e: NodeJS.ErrnoException, url: URL, proxy: URL | undef
 /** Opens a CONNECT tunnel through `proxy` to host:port. */
 function connectTunnel(proxy: URL, host: string, port: string, opts: HttpOptions, timeout: number): Promise<Duplex> {
   return new Promise((resolveP, reject) => {
-    const mod = proxy.protocol === 'https:' ? https : http;
+    const mod = proxy.protocol === 'https:' ? nodeHttps() : nodeHttp();
     const req = mod.request({
       host: proxy.hostname,
       port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
@@ -265,9 +263,9 @@ async function getOnce(url: URL, headers: OutgoingHttpHeaders, opts: HttpOptions
         tunnel = socket;
         // SNI carries host names only, never IP addresses.
         const host = url.hostname.replace(/^\[|\]$/g, '');
-        createConnection = () => tls.connect({ socket, ...(isIP(host) ? { host } : { servername: host, host }), ...(opts.ca ? { ca: opts.ca } : {}) });
+        createConnection = () => nodeTls().connect({ socket, ...(nodeNet().isIP(host) ? { host } : { servername: host, host }), ...(opts.ca ? { ca: opts.ca } : {}) });
       }
-      req = https.request(url, {
+      req = nodeHttps().request(url, {
         method: 'GET',
         headers,
         signal: opts.signal,
@@ -278,7 +276,7 @@ async function getOnce(url: URL, headers: OutgoingHttpHeaders, opts: HttpOptions
       if (tunnel) req.once('close', () => tunnel.destroy());
     } else if (proxy) {
       // Plain HTTP through a proxy: absolute-URI request line (RFC 9112 §3.2.2).
-      const mod = proxy.protocol === 'https:' ? https : http;
+      const mod = proxy.protocol === 'https:' ? nodeHttps() : nodeHttp();
       req = mod.request({
         host: proxy.hostname,
         port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
@@ -288,7 +286,7 @@ async function getOnce(url: URL, headers: OutgoingHttpHeaders, opts: HttpOptions
         signal: opts.signal,
       });
     } else {
-      req = http.request(url, { method: 'GET', headers, signal: opts.signal });
+      req = nodeHttp().request(url, { method: 'GET', headers, signal: opts.signal });
     }
     return await new Promise<IncomingMessage>((resolveP, reject) => {
       req.setTimeout(timeout, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));

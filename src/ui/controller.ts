@@ -6,8 +6,6 @@
  */
 import type { Dispatcher } from '../interpreter/dispatch.js';
 import { renderLines } from '../results/render-text.js';
-import { sinkEntries } from '../interpreter/sinks.js';
-import { quietly } from '../interpreter/explain.js';
 import type { Action, Effect, UiState } from './state.js';
 import type { ListPaneId } from './pane-data.js';
 import { collectCompletion, symbolsInText } from './complete.js';
@@ -105,7 +103,7 @@ export class UiController {
     await new Promise((r) => setImmediate(r));
     try {
       const entries = await d.dispatch(line);
-      sinkEntries(d.session, entries);
+      d.sink(entries);
       if (this.abort.signal.aborted) entries.push({ command: line, prompt: this.prompt(), result: { blocks: [{ kind: 'warning', lines: ['Cancelled (Ctrl-C)'] }] } });
       this.o.dispatch({ type: 'commandFinished', entries, prompt: this.prompt(), echo });
     } finally {
@@ -133,7 +131,7 @@ export class UiController {
       if (s.open.memory) panes.push(['memory', s.memoryCommand]);
       for (const [pane, command] of panes) {
         // Pane views are not the learner's commands: no lesson progress, no teaching notes.
-        const entries = await quietly(this.o.dispatcher.session, () => this.o.dispatcher.dispatch(command));
+        const entries = await this.o.dispatcher.quietly(() => this.o.dispatcher.dispatch(command));
         const result = entries[entries.length - 1]?.result ?? { blocks: [], failed: true };
         this.o.dispatch({ type: 'pane', pane, result, command });
       }
@@ -154,7 +152,7 @@ export class UiController {
             symbols: async (mod: string, prefix: string) => {
               // Symbol names come from `x`, run like a pane refresh (not echoed, not in history).
               if (/[\s;*?]/.test(mod + prefix)) return [];
-              const entries = await quietly(this.o.dispatcher.session, () => this.o.dispatcher.dispatch(`x ${mod}!${prefix}*`));
+              const entries = await this.o.dispatcher.quietly(() => this.o.dispatcher.dispatch(`x ${mod}!${prefix}*`));
               return entries.flatMap((e) => symbolsInText(renderLines(e.result)));
             },
           }

@@ -27,7 +27,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 // dist/test/bench/run.js → the repository root.
 const REPO = path.resolve(HERE, '..', '..', '..');
 // The CLI runs from a copy of dist/ taken at start (see snapshotDist): a rebuild during the run cannot mix versions.
-let BIN = path.join(REPO, 'dist', 'src', 'cli', 'bin.js');
+let BIN = path.join(REPO, 'dist', 'src', 'cli', 'bin.cjs');
 const CORPUS = path.resolve(REPO, '..', 'shared', 'corpus');
 const WINE = path.join(CORPUS, 'wine-x64');
 const SMALL = path.join(WINE, 'null-deref-mini.dmp');
@@ -77,7 +77,7 @@ function snapshotDist(work: string): void {
   cpSync(path.join(REPO, 'dist'), path.join(root, 'dist'), { recursive: true });
   copyFileSync(path.join(REPO, 'package.json'), path.join(root, 'package.json'));
   symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-  BIN = path.join(root, 'dist', 'src', 'cli', 'bin.js');
+  BIN = path.join(root, 'dist', 'src', 'cli', 'bin.cjs');
 }
 
 /** Runs each side once per round, interleaved, RUNS rounds (plus one unrecorded warm-up round). */

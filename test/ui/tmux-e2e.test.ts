@@ -1,5 +1,5 @@
 /**
- * End to end: the real program (dist/src/cli/bin.js, built by `npm test`)
+ * End to end: the real program (dist/src/cli/bin.cjs, built by `npm test`)
  * in a real terminal (tmux), driven by keys, checked on the captured screen.
  * Skips cleanly without tmux, without the build, or without an example dump.
  */
@@ -43,7 +43,7 @@ function checkWidth(t: Test, screen: string, width: number): void {
 }
 
 if (!HAVE_TMUX) t.plan(0, 'tmux is not installed (.ci/run installs it)');
-else if (!existsSync(BIN)) t.plan(0, 'dist/src/cli/bin.js is not built (npm test builds it)');
+else if (!existsSync(BIN)) t.plan(0, 'dist/src/cli/bin.cjs is not built (npm test builds it)');
 else if (!DUMP) t.plan(0, 'no example dump');
 else {
   t.teardown(() => {

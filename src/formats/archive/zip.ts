@@ -1,7 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createInflateRaw } from 'node:zlib';
+import { nodeStream, nodeStreamPromises, nodeZlib } from '../../bytes/builtins.js';
 import { FormatError } from '../../bytes/errors.js';
 import type { ByteSource } from '../../bytes/source.js';
 
@@ -103,16 +101,16 @@ export async function extractZipEntry(zipPath: string, src: ByteSource, entry: Z
   if (entry.method !== 0 && entry.method !== 8) throw new FormatError('BadValue', `${src.name}: ${entry.name} uses compression method ${entry.method}; dumpdbg reads stored and deflate entries`);
   const input = createReadStream(zipPath, { start: dataStart, end: dataStart + Math.max(0, entry.compressedSize - 1) });
   let written = 0;
-  const counter = new Transform({
+  const counter = new (nodeStream().Transform)({
     transform(chunk: Buffer, _enc, cb) {
       written += chunk.length;
       onProgress?.(written, entry.uncompressedSize);
       cb(null, chunk);
     },
   });
-  const stages = entry.method === 8 ? [input, createInflateRaw(), counter] : [input, counter];
+  const stages = entry.method === 8 ? [input, nodeZlib().createInflateRaw(), counter] : [input, counter];
   try {
-    await pipeline([...stages, createWriteStream(destPath)]);
+    await nodeStreamPromises().pipeline([...stages, createWriteStream(destPath)]);
   } catch (e) {
     throw new FormatError('BadValue', `${src.name}: cannot unpack ${entry.name}: ${(e as Error).message}`);
   }

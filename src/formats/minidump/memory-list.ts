@@ -30,13 +30,21 @@ export function parseMemoryList(buf: Buffer, declaredSize: number, rva: number, 
   const name = 'MemoryListStream';
   const { offset, count } = oldStyleList(buf, declaredSize, MINIDUMP_MEMORY_DESCRIPTOR_SIZE, ctx, name, rva);
   const out: MemoryRange[] = [];
-  // Fields read directly, not through the layout decoder: full-memory dumps list 100k+ ranges.
+  // Fields read through typed-array views, as in parseMemory64List (below): Wine's mini dumps
+  // list 7,000+ small ranges, and this runs before the first prompt.
+  const body = count > 0 ? alignedCopy(buf.subarray(offset, offset + count * MINIDUMP_MEMORY_DESCRIPTOR_SIZE)) : Buffer.alloc(0);
+  const q = LITTLE_ENDIAN_HOST ? new BigUint64Array(body.buffer, body.byteOffset, count * 2) : undefined;
+  const w = LITTLE_ENDIAN_HOST ? new Uint32Array(body.buffer, body.byteOffset, count * 4) : undefined;
+  const startAt = MinidumpMemoryDescriptorLayout.offsets.startOfMemoryRange;
+  const sizeAt = MinidumpMemoryDescriptorLayout.offsets.dataSize;
+  const rvaAt = MinidumpMemoryDescriptorLayout.offsets.rva;
+  const fileSize = ctx.fileSize;
   for (let i = 0; i < count; i++) {
-    const at = offset + i * MINIDUMP_MEMORY_DESCRIPTOR_SIZE;
-    const start = buf.readBigUInt64LE(at + MinidumpMemoryDescriptorLayout.offsets.startOfMemoryRange);
-    const size = buf.readUInt32LE(at + MinidumpMemoryDescriptorLayout.offsets.dataSize);
-    const fileOffset = buf.readUInt32LE(at + MinidumpMemoryDescriptorLayout.offsets.rva);
-    const r = size > 0 && fileOffset + size <= ctx.fileSize ? { start, size, fileOffset } : clampToFile({ start, size, fileOffset }, ctx, name);
+    const at = i * MINIDUMP_MEMORY_DESCRIPTOR_SIZE;
+    const start = q ? q[(at + startAt) / 8]! : body.readBigUInt64LE(at + startAt);
+    const size = w ? w[(at + sizeAt) / 4]! : body.readUInt32LE(at + sizeAt);
+    const fileOffset = w ? w[(at + rvaAt) / 4]! : body.readUInt32LE(at + rvaAt);
+    const r = size > 0 && fileOffset + size <= fileSize ? { start, size, fileOffset } : clampToFile({ start, size, fileOffset }, ctx, name);
     if (r) out.push(r);
   }
   return out;

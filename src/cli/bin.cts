@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/**
+ * The `dumpdbg` command.
+ *
+ * CommonJS on purpose, for start-up time: a CommonJS entry does not start
+ * Node's ES module loader (about 20 ms), and it runs the bundle that
+ * `npm run build` makes (dist/src/cli/dumpdbg.cjs, see bundle.ts) through
+ * vm.Script with V8's code cache, so the bundle's functions are not parsed and
+ * compiled again on every run. The cache file sits beside the bundle, one per
+ * V8 version and CPU; it is written after a run that had none (or whose cache
+ * V8 rejected: another Node version, other V8 flags), and silently not written
+ * where dist/ is read-only.
+ *
+ * Without a bundle, or with one older than main.js (a build by `tsc` alone),
+ * the ES modules tsc wrote run instead: slower to start, same behaviour.
+ */
+import fs = require('node:fs');
+import path = require('node:path');
+import vm = require('node:vm');
+
+type Main = (argv: readonly string[]) => Promise<number>;
+
+// `dumpdbg ... | head`: once the reader closes the pipe, writes fail with EPIPE.
+// Stop quietly, as other command-line tools do, instead of an unhandled 'error' stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') process.stderr.write(`dumpdbg: cannot write the output: ${e.code ?? e.message}\n`);
+  process.exit(e.code === 'EPIPE' ? 0 : 1);
+});
+process.stderr.on('error', () => process.exit(1));
+
+interface Bundle {
+  main: Main;
+  /** Writes the code cache when the run had none to use. */
+  saveCache(): void;
+}
+
+function loadBundle(): Bundle | undefined {
+  const file = path.join(__dirname, 'dumpdbg.cjs');
+  let source: string;
+  try {
+    if (fs.statSync(file).mtimeMs < fs.statSync(path.join(__dirname, 'main.js')).mtimeMs) return undefined;
+    source = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const cacheFile = path.join(__dirname, `dumpdbg-${process.versions.v8}-${process.arch}.v8cache`);
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+    // The bundle's import() (the UI, triage) goes through Node's own ES module loader.
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const mod = { exports: {} as { main?: Main } };
+  (script.runInThisContext() as (...a: unknown[]) => void)(mod.exports, require, mod, file, __dirname);
+  const main = mod.exports.main;
+  if (typeof main !== 'function') return undefined;
+  return {
+    main,
+    saveCache() {
+      if (cachedData && !script.cachedDataRejected) return;
+      try {
+        // Written whole, then renamed: a run starting meanwhile never reads half a cache.
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, script.createCachedData());
+        fs.renameSync(tmp, cacheFile);
+      } catch {
+        // A read-only install: every run compiles the bundle, which is still correct.
+      }
+    },
+  };
+}
+
+async function run(): Promise<number> {
+  const bundle = loadBundle();
+  if (!bundle) {
+    const { main } = (await import('./main.js')) as { main: Main };
+    return main(process.argv.slice(2));
+  }
+  const code = await bundle.main(process.argv.slice(2));
+  bundle.saveCache();
+  return code;
+}
+
+run().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    // Last line of defence: one sentence, never a stack trace.
+    process.stderr.write(`dumpdbg: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

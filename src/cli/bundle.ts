@@ -1,0 +1,67 @@
+/**
+ * Build step after `tsc` (`npm run build`): bundles the CLI into one CommonJS
+ * file, dist/src/cli/dumpdbg.cjs, which bin.cts loads with a V8 code cache.
+ *
+ * Why: start-up is most of a short batch run. Node 20 loads ~160 separate ES
+ * modules in about 165 ms, and has no compile cache for ES modules (Node 22's
+ * module.enableCompileCache is not there). One CommonJS file compiled through
+ * vm.Script can use V8's code cache, and a CommonJS entry skips the ES loader
+ * entirely for batch runs.
+ *
+ * What stays outside the bundle, loaded on demand as the separate ES modules
+ * tsc wrote: the terminal UI (ink is ES-module only), `triage` and its worker
+ * threads, and every npm dependency (iced-x86's WASM glue, minimist).
+ *
+ * After bundling, one run of the CLI on an example dump writes the code cache
+ * (see bin.cts), so the first real run starts warm.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** dist/src/cli → the repository root. */
+const ROOT = path.resolve(HERE, '..', '..', '..');
+
+export const BUNDLE_NAME = 'dumpdbg.cjs';
+
+async function bundle(): Promise<void> {
+  const out = path.join(HERE, BUNDLE_NAME);
+  await build({
+    entryPoints: [path.join(HERE, 'main.js')],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // npm packages load from node_modules, except minimist: small, and needed by every run, so it gets the code cache too.
+    external: ['iced-x86', 'ink', 'react'],
+    // Readable stack traces and profiles; the code cache makes parsing cheap anyway.
+    minifyWhitespace: true,
+    logLevel: 'warning',
+    // import.meta does not exist in CommonJS: the bundle's own URL stands in for it,
+    // so `new URL('../ui/run.js', import.meta.url)` and createRequire still resolve from dist/src/cli.
+    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__bundleUrl' },
+  });
+  // Old caches belong to the old bundle (V8 would reject them anyway).
+  for (const f of readdirSync(HERE)) if (f.endsWith('.v8cache')) rmSync(path.join(HERE, f), { force: true });
+  warmCodeCache();
+}
+
+/** One batch run on the project's own example dump, so that bin.cjs writes the V8 code cache. */
+function warmCodeCache(): void {
+  const bin = path.join(HERE, 'bin.cjs');
+  const dump = path.join(ROOT, 'examples', 'dumps', 'null-deref.dmp');
+  const args = existsSync(dump) ? ['-z', dump, '-c', 'q'] : ['--version'];
+  const env = { ...process.env, DUMPDBG_OFFLINE: '1', _NT_SYMBOL_PATH: '' };
+  const r = spawnSync(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+  if (r.status !== 0) process.stderr.write(`bundle: the warm-up run failed (${r.status ?? r.signal}): ${r.stderr?.toString().trim() ?? ''}\n`);
+}
+
+bundle().catch((e: unknown) => {
+  process.stderr.write(`bundle: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});
