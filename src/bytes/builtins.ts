@@ -8,14 +8,16 @@
  */
 import { createRequire } from 'node:module';
 
-const load = createRequire(import.meta.url);
+let required: NodeJS.Require | undefined;
+/** createRequire itself is made on first use too: it parses import.meta.url, about 1 ms at start-up. */
+const load = <T>(id: string): T => (required ??= createRequire(import.meta.url))(id) as T;
 
-export const nodeHttp = (): typeof import('node:http') => load('node:http');
-export const nodeHttps = (): typeof import('node:https') => load('node:https');
-export const nodeTls = (): typeof import('node:tls') => load('node:tls');
-export const nodeNet = (): typeof import('node:net') => load('node:net');
-export const nodeZlib = (): typeof import('node:zlib') => load('node:zlib');
-export const nodeStream = (): typeof import('node:stream') => load('node:stream');
-export const nodeStreamPromises = (): typeof import('node:stream/promises') => load('node:stream/promises');
-export const nodeCrypto = (): typeof import('node:crypto') => load('node:crypto');
-export const nodeReadline = (): typeof import('node:readline') => load('node:readline');
+export const nodeHttp = () => load<typeof import('node:http')>('node:http');
+export const nodeHttps = () => load<typeof import('node:https')>('node:https');
+export const nodeTls = () => load<typeof import('node:tls')>('node:tls');
+export const nodeNet = () => load<typeof import('node:net')>('node:net');
+export const nodeZlib = () => load<typeof import('node:zlib')>('node:zlib');
+export const nodeStream = () => load<typeof import('node:stream')>('node:stream');
+export const nodeStreamPromises = () => load<typeof import('node:stream/promises')>('node:stream/promises');
+export const nodeCrypto = () => load<typeof import('node:crypto')>('node:crypto');
+export const nodeReadline = () => load<typeof import('node:readline')>('node:readline');
