@@ -20,4 +20,5 @@ export const nodeZlib = () => load<typeof import('node:zlib')>('node:zlib');
 export const nodeStream = () => load<typeof import('node:stream')>('node:stream');
 export const nodeStreamPromises = () => load<typeof import('node:stream/promises')>('node:stream/promises');
 export const nodeCrypto = () => load<typeof import('node:crypto')>('node:crypto');
+export const nodeTty = () => load<typeof import('node:tty')>('node:tty');
 export const nodeReadline = () => load<typeof import('node:readline')>('node:readline');

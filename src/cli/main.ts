@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { builtinCommands } from '../../commands/index.js';
 import { repeatLineFor } from '../../commands/standard/d.js';
 import { openBanner } from '../../commands/meta/open-banner.js';
-import { nodeReadline } from '../bytes/builtins.js';
+import { nodeReadline, nodeTty } from '../bytes/builtins.js';
 import { isFormatError } from '../bytes/errors.js';
 import { Dispatcher } from '../interpreter/dispatch.js';
 import { CommandRegistry } from '../interpreter/registry.js';
@@ -73,8 +72,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (session.targets.length > 1) session.current = 0;
 
-  // isatty(0), not process.stdin.isTTY: creating the stdin stream costs a few ms that a batch run ending in `q` never needs.
-  const interactive = isatty(0) && !opts.commands?.match(/(^|;)\s*q{1,2}\s*$/);
+  // A run whose commands end in `q` never reads stdin: no terminal check then. node:tty (which loads
+  // node:net) and the stdin stream cost a few ms that such a batch run does not need.
+  const interactive = !opts.commands?.match(/(^|;)\s*q{1,2}\s*$/) && nodeTty().isatty(0);
   let out: Output;
   try {
     out = new Output(session, { json: opts.json, echo: opts.echo, log: opts.logFile });
@@ -115,7 +115,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   }
 
-  if (isatty(0) && isatty(1) && !opts.plain && !opts.json) {
+  if (nodeTty().isatty(0) && nodeTty().isatty(1) && !opts.plain && !opts.json) {
     // ink renders only the final frame when CI or CONTINUOUS_INTEGRATION is set (its is-in-ci
     // check runs when ink loads). Both stdin and stdout are terminals here, so a person is
     // watching (a CI job that opens a terminal, as the tmux test does): drop them before loading.
