@@ -18,22 +18,26 @@ export interface ThreadRow {
   pc: bigint | undefined;
 }
 
+/** One thread's row (index = debugger thread number); undefined past the last thread. */
+export function threadRow(t: Target, index: number): ThreadRow | undefined {
+  const th = t.thread(index);
+  if (!th) return undefined;
+  const ctx = t.dump.threadContext(th);
+  return {
+    index,
+    threadId: th.threadId,
+    suspendCount: th.suspendCount,
+    teb: th.teb,
+    name: t.dump.threadNames().get(th.threadId),
+    current: index === t.currentThread,
+    event: index === t.eventThread,
+    hasContext: ctx !== undefined,
+    pc: ctx?.pc,
+  };
+}
+
 export function threadRows(t: Target): ThreadRow[] {
-  const names = t.dump.threadNames();
-  return t.threads().map((th, i) => {
-    const ctx = t.dump.threadContext(th);
-    return {
-      index: i,
-      threadId: th.threadId,
-      suspendCount: th.suspendCount,
-      teb: th.teb,
-      name: names.get(th.threadId),
-      current: i === t.currentThread,
-      event: i === t.eventThread,
-      hasContext: ctx !== undefined,
-      pc: ctx?.pc,
-    };
-  });
+  return t.threads().map((_, i) => threadRow(t, i)!);
 }
 
 /** `.  0  Id: 10260.107a0 Suspend: 0 Teb: 000000ec`7c04a000 Unfrozen "GameThread"` */
@@ -88,7 +92,8 @@ export const tildeCommand: CommandSpec = {
       return ok(lines, { type: 'threadSelected', index: indices[0]!, threadId: t.thread()?.threadId }, { stateChanged: true });
     }
     if (indices.length === 0) throw new CommandError(`       ^ Illegal thread error in '~${text}'`);
-    const rows = threadRows(t).filter((r) => indices.includes(r.index));
+    // Only the selected rows: `~* k` asks for one row per thread (building all of them each time was O(n²)).
+    const rows = [...new Set(indices)].sort((a, b) => a - b).map((i) => threadRow(t, i)).filter((r): r is ThreadRow => r !== undefined);
     return ok(rows.map((r) => threadRowText(t, r)), { type: 'threads', processId: t.processId, threads: rows });
   },
 };

@@ -12,17 +12,26 @@ function rulesText(r: CfiRules): string {
 
 /** The unwinder's view of a target: dump memory then mapped images, loaded modules, frame data. */
 export function unwindEnvironment(t: Target, stackBounds?: { low: bigint; high: bigint }): UnwindEnvironment {
+  const dumpMemory = t.dump.memory;
+  // Stack words come as views of the stack's range, read once (the walker and scanner read
+  // them 8 bytes at a time); anything else goes through readMemory (dump, then mapped images).
+  const read = (a: bigint, n: number): Buffer => dumpMemory.view(a, n) ?? t.readMemory(a, n);
+  // One UnwindModule per module for this environment's life (a walk pass): scanning asks for
+  // the module of every stack word. Modules load only between passes, never during a walk.
+  const modules = new Map<number, UnwindModule>();
   const env: UnwindEnvironment = {
     arch: t.dump.arch,
-    memory: { read: (a, n) => t.readMemory(a, n) },
+    memory: { read, readPointer: (a, n) => dumpMemory.viewPointer(a, n) },
     moduleAt(addr) {
       const m = t.dump.moduleAt(addr);
       if (!m) return undefined;
+      const known = modules.get(m.index);
+      if (known !== undefined) return known;
       const um: UnwindModule = { base: m.baseOfImage, size: m.sizeOfImage, name: t.moduleName(m) };
       const img = t.loadReport(m)?.image?.image;
       if (img) {
         um.image = {
-          readRva: (rva, len) => t.readMemory(m.baseOfImage + BigInt(rva), len),
+          readRva: (rva, len) => read(m.baseOfImage + BigInt(rva), len),
           exceptionDirectory: () => img.exceptionDirectory(),
           isCodeRva: (rva) => {
             const s = img.sectionForRva(rva);
@@ -31,6 +40,7 @@ export function unwindEnvironment(t: Target, stackBounds?: { low: bigint; high: 
           },
         };
       }
+      modules.set(m.index, um);
       return um;
     },
     x86FrameInfo(addr) {

@@ -269,13 +269,16 @@ export class Target {
         if (chunk.length) break;
       }
       if (!chunk.length) {
+        // Nothing of the dump at addr (have = 0) was read just above: no second look.
+        if (have === 0) break;
         chunk = this.dump.memory.read(at, len - have);
         if (!chunk.length) break;
       }
       parts.push(chunk);
       have += chunk.length;
     }
-    return Buffer.concat(parts);
+    // Nothing found beyond the dump's bytes (the stack scanner's code probes in a mini dump): no copy.
+    return parts.length === 1 ? fromDump : Buffer.concat(parts);
   }
 
   readExact(addr: bigint, len: number): Buffer | undefined {
@@ -284,6 +287,11 @@ export class Target {
   }
 
   readPointer(addr: bigint, size: number = this.pointerSize): bigint | undefined {
+    // A pointer inside one captured range: read in place (readMemory would take the same bytes).
+    if (size === 8 || size === 4) {
+      const v = this.dump.memory.viewPointer(addr, size);
+      if (v !== undefined) return v;
+    }
     const b = this.readExact(addr, size);
     if (!b) return undefined;
     return size === 8 ? b.readBigUInt64LE(0) : size === 4 ? BigInt(b.readUInt32LE(0)) : size === 2 ? BigInt(b.readUInt16LE(0)) : BigInt(b.readUInt8(0));

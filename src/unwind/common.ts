@@ -9,6 +9,9 @@ import type { CalleeFrame, CallerCandidate, CfiRows, UnwindEnvironment, UnwindIm
 
 export const MASK64 = (1n << 64n) - 1n;
 export const MASK32 = (1n << 32n) - 1n;
+/** The highest addresses at which a whole 8- or 4-byte word fits below 2^64. */
+const LAST_WORD64 = MASK64 - 8n;
+const LAST_DWORD64 = MASK64 - 4n;
 
 export function pointerSize(arch: CpuArch): 4 | 8 {
   return arch === 'x86' || arch === 'arm' ? 4 : 8;
@@ -16,7 +19,15 @@ export function pointerSize(arch: CpuArch): 4 | 8 {
 
 /** Reads one little-endian word of `size` bytes; undefined when not fully readable. */
 export function readWord(env: UnwindEnvironment, addr: bigint, size: 4 | 8): bigint | undefined {
-  if (addr < 0n || addr > MASK64 - BigInt(size)) return undefined;
+  if (addr < 0n || addr > (size === 8 ? LAST_WORD64 : LAST_DWORD64)) return undefined;
+  if (env.memory.readPointer !== undefined) {
+    try {
+      const v = env.memory.readPointer(addr, size);
+      if (v !== undefined) return v;
+    } catch {
+      // fall through to read(), which safeRead guards the same way
+    }
+  }
   const buf = safeRead(env, addr, size);
   if (buf.length < size) return undefined;
   return size === 8 ? buf.readBigUInt64LE(0) : BigInt(buf.readUInt32LE(0));
@@ -161,8 +172,14 @@ export function scanForReturnAddress(env: UnwindEnvironment, start: bigint, word
   const size = pointerSize(env.arch);
   const buf = safeRead(env, start, words * size);
   const n = Math.floor(buf.length / size);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
   for (let i = 0; i < n; i++) {
-    const value = size === 8 ? buf.readBigUInt64LE(i * size) : BigInt(buf.readUInt32LE(i * size));
+    // Most stack words are zeros and small integers, which no return address is (below 0x1000):
+    // skipped on the 32-bit halves before any BigInt is made.
+    const lo = dv.getUint32(i * size, true);
+    const hi = size === 8 ? dv.getUint32(i * size + 4, true) : 0;
+    if (hi === 0 && lo < 0x1000) continue;
+    const value = size === 8 ? dv.getBigUint64(i * size, true) : BigInt(lo);
     if (looksLikeReturnAddress(env, value)) return { address: start + BigInt(i * size), value };
   }
   return undefined;

@@ -37,6 +37,11 @@ export interface StackFrame {
 /** Reads the process address space. Returns the readable prefix of [addr, addr+len), possibly empty. */
 export interface UnwindMemory {
   read(addr: bigint, len: number): Buffer;
+  /**
+   * Optional fast path for one little-endian word: the value read() would give, or
+   * undefined when this path cannot tell (read() is asked then). Saves a Buffer per stack word.
+   */
+  readPointer?(addr: bigint, size: 4 | 8): bigint | undefined;
 }
 
 /** A loaded PE image, addressed by RVA (mapped layout). */

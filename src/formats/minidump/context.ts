@@ -212,29 +212,50 @@ function subFlags(flags: number): number {
   return (flags & 0xff) === 0 ? 0xff : flags & 0xff;
 }
 
+const A64 = Amd64ContextLayout.offsets;
+
 function decodeAmd64(buf: Buffer, rva: number, xstate?: XstateConfig): CpuContext {
-  const c = Amd64ContextLayout.decode(buf, 0, `reading AMD64 CONTEXT at 0x${rva.toString(16)}`);
-  const f = subFlags(c.contextFlags);
+  // Fields are read straight at the layout's offsets rather than through Amd64ContextLayout.decode,
+  // which builds every field (debug-control words, 416 bytes of vector registers) of a record
+  // that `~*k` decodes once per thread.
+  if (buf.length < AMD64_CONTEXT_SIZE) Amd64ContextLayout.decode(buf, 0, `reading AMD64 CONTEXT at 0x${rva.toString(16)}`);
+  // DataView reads: Buffer.readBigUInt64LE builds each value from three BigInts.
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  const u64 = (off: number) => dv.getBigUint64(off, true);
+  const u16 = (off: number) => BigInt(dv.getUint16(off, true));
+  const contextFlags = dv.getUint32(A64.contextFlags, true);
+  const f = subFlags(contextFlags);
   const F = CONTEXT_FLAGS.amd64;
   const regs: Record<string, bigint> = {};
+  const rip = u64(A64.rip);
+  const rsp = u64(A64.rsp);
+  const rbp = u64(A64.rbp);
   if (f & F.INTEGER) {
-    Object.assign(regs, {
-      rax: c.rax, rcx: c.rcx, rdx: c.rdx, rbx: c.rbx, rbp: c.rbp, rsi: c.rsi, rdi: c.rdi,
-      r8: c.r8, r9: c.r9, r10: c.r10, r11: c.r11, r12: c.r12, r13: c.r13, r14: c.r14, r15: c.r15,
-    });
+    regs.rax = u64(A64.rax); regs.rcx = u64(A64.rcx); regs.rdx = u64(A64.rdx); regs.rbx = u64(A64.rbx);
+    regs.rbp = rbp; regs.rsi = u64(A64.rsi); regs.rdi = u64(A64.rdi);
+    regs.r8 = u64(A64.r8); regs.r9 = u64(A64.r9); regs.r10 = u64(A64.r10); regs.r11 = u64(A64.r11);
+    regs.r12 = u64(A64.r12); regs.r13 = u64(A64.r13); regs.r14 = u64(A64.r14); regs.r15 = u64(A64.r15);
   }
   // CONTEXT_CONTROL: SegSs, Rsp, SegCs, Rip, EFlags (Rbp belongs to INTEGER on AMD64).
-  if (f & F.CONTROL) Object.assign(regs, { rip: c.rip, rsp: c.rsp, cs: BigInt(c.segCs), ss: BigInt(c.segSs), efl: BigInt(c.eFlags) });
-  if (f & F.SEGMENTS) Object.assign(regs, { ds: BigInt(c.segDs), es: BigInt(c.segEs), fs: BigInt(c.segFs), gs: BigInt(c.segGs) });
-  if (f & F.FLOATING_POINT) regs.mxcsr = BigInt(c.mxCsr);
-  if (f & F.DEBUG_REGISTERS) Object.assign(regs, { dr0: c.dr0, dr1: c.dr1, dr2: c.dr2, dr3: c.dr3, dr6: c.dr6, dr7: c.dr7 });
-  const out: CpuContext = { arch: 'amd64', contextFlags: c.contextFlags, regs, pc: c.rip, sp: c.rsp, fp: c.rbp, rawSize: buf.length, rva };
+  if (f & F.CONTROL) {
+    regs.rip = rip; regs.rsp = rsp;
+    regs.cs = u16(A64.segCs); regs.ss = u16(A64.segSs); regs.efl = BigInt(dv.getUint32(A64.eFlags, true));
+  }
+  if (f & F.SEGMENTS) {
+    regs.ds = u16(A64.segDs); regs.es = u16(A64.segEs); regs.fs = u16(A64.segFs); regs.gs = u16(A64.segGs);
+  }
+  if (f & F.FLOATING_POINT) regs.mxcsr = BigInt(dv.getUint32(A64.mxCsr, true));
+  if (f & F.DEBUG_REGISTERS) {
+    regs.dr0 = u64(A64.dr0); regs.dr1 = u64(A64.dr1); regs.dr2 = u64(A64.dr2); regs.dr3 = u64(A64.dr3); regs.dr6 = u64(A64.dr6); regs.dr7 = u64(A64.dr7);
+  }
+  const out: CpuContext = { arch: 'amd64', contextFlags, regs, pc: rip, sp: rsp, fp: rbp, rawSize: buf.length, rva };
   if (f & F.FLOATING_POINT) {
     const vectors: Record<string, Buffer> = {};
-    for (let i = 0; i < 16; i++) vectors[`xmm${i}`] = c.fltSave.subarray(160 + 16 * i, 176 + 16 * i);
+    const xmm0 = A64.fltSave + 160;
+    for (let i = 0; i < 16; i++) vectors[`xmm${i}`] = buf.subarray(xmm0 + 16 * i, xmm0 + 16 * i + 16);
     out.vectors = vectors;
   }
-  if ((c.contextFlags & F.XSTATE) !== 0 && buf.length >= AMD64_CONTEXT_SIZE + CONTEXT_EX_SIZE) {
+  if ((contextFlags & F.XSTATE) !== 0 && buf.length >= AMD64_CONTEXT_SIZE + CONTEXT_EX_SIZE) {
     const ssp = cetShadowStackPointer(buf, AMD64_CONTEXT_SIZE, xstate);
     if (ssp !== undefined) out.cetSsp = ssp;
   }

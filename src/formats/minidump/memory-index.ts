@@ -2,6 +2,14 @@ import type { ByteSource } from '../../bytes/source.js';
 import { MAX_READ } from '../../bytes/source.js';
 import type { MemoryRange } from './types.js';
 
+/** Ranges up to this size are read whole for view() (a mini dump's thread stacks are a few KiB to 1 MiB). */
+const VIEW_MAX_RANGE = 1024 * 1024;
+/** How many such ranges view() keeps (least recently used dropped first). */
+const VIEW_CACHE_RANGES = 16;
+
+/** One range's bytes, held for view(). */
+interface HeldRange { start: bigint; end: bigint; bytes: Buffer; data: DataView }
+
 /**
  * All captured memory of a dump as one sorted, non-overlapping list of ranges
  * (MemoryList, Memory64List and thread stacks). Lookups are binary searches;
@@ -13,6 +21,10 @@ export class MemoryIndex {
   private readonly starts: bigint[];
   private readonly ends: bigint[];
   private readonly source: ByteSource;
+  /** Range index → that range's bytes, for view(); insertion order = least recently used first. */
+  private readonly held = new Map<number, HeldRange>();
+  /** The range view() used last: stack walks read one stack many times in a row. */
+  private lastView: HeldRange | undefined;
 
   /**
    * `ranges` in priority order: where two overlap, the earlier one's bytes
@@ -115,6 +127,55 @@ export class MemoryIndex {
       i++;
     }
     return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+  }
+
+  /**
+   * Exactly len bytes at addr as a view into a held copy of their range, when they lie
+   * in one range of at most VIEW_MAX_RANGE bytes; undefined otherwise (use read()).
+   * For hot readers (the stack walker reads a stack a word at a time): no copy, no
+   * allocation beyond the view. The view shares memory with the cache: never modify it.
+   */
+  view(addr: bigint, len: number): Buffer | undefined {
+    if (len <= 0) return undefined;
+    const v = this.heldRange(addr);
+    if (v === undefined) return undefined;
+    const at = Number(addr - v.start);
+    return at + len <= v.bytes.length ? v.bytes.subarray(at, at + len) : undefined;
+  }
+
+  /** A pointer of the dump's width at addr when view() can serve it (zero-extended), else undefined. */
+  viewPointer(addr: bigint, ptrSize: 4 | 8): bigint | undefined {
+    const v = this.heldRange(addr);
+    if (v === undefined) return undefined;
+    const at = Number(addr - v.start);
+    if (at + ptrSize > v.bytes.length) return undefined;
+    // DataView, not Buffer.readBigUInt64LE (which builds the value from three BigInts).
+    return ptrSize === 8 ? v.data.getBigUint64(at, true) : BigInt(v.data.getUint32(at, true));
+  }
+
+  /** The held copy of the range containing addr, read on first use; undefined when not captured or too large. */
+  private heldRange(addr: bigint): HeldRange | undefined {
+    const last = this.lastView;
+    if (last !== undefined && addr >= last.start && addr < last.end) return last;
+    const i = this.indexOf(addr);
+    if (i < 0) return undefined;
+    let v = this.held.get(i);
+    if (v !== undefined) {
+      this.held.delete(i);
+    } else {
+      const r = this.ranges[i] as MemoryRange;
+      if (r.size > VIEW_MAX_RANGE) return undefined;
+      const bytes = this.source.read(r.fileOffset, r.size);
+      if (bytes.length < r.size) return undefined;
+      v = { start: this.starts[i] as bigint, end: this.ends[i] as bigint, bytes, data: new DataView(bytes.buffer, bytes.byteOffset, bytes.length) };
+      if (this.held.size >= VIEW_CACHE_RANGES) {
+        const oldest = this.held.keys().next().value;
+        if (oldest !== undefined) this.held.delete(oldest);
+      }
+    }
+    this.held.set(i, v);
+    this.lastView = v;
+    return v;
   }
 
   /** Exactly len bytes at addr, or undefined when any of them is missing. */

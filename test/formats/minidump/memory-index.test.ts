@@ -102,3 +102,31 @@ t.test('Memory64 offsets beyond 4 GiB are kept exact', async (t) => {
   t.same([...f.memory.read(0x8010n, 4)], [0xee, 0xee, 0xee, 0xee]);
   t.equal(offsets.at(-1), 0x1_8000_0110);
 });
+
+t.test('view and viewPointer: the bytes read() gives, within one captured range only', async (t) => {
+  // [0x1000, 0x1100) and [0x1100, 0x1180) adjacent; [0x3000, 0x3010) alone; one range too large to hold.
+  const src = new CountingSource(0x300000);
+  const big = 2 * 1024 * 1024;
+  const idx = new MemoryIndex(src, [
+    { start: 0x1000n, size: 0x100, fileOffset: 0x10 },
+    { start: 0x1100n, size: 0x80, fileOffset: 0x500 },
+    { start: 0x3000n, size: 0x10, fileOffset: 0x777 },
+    { start: 0x100000n, size: big, fileOffset: 0x1000 },
+  ]);
+  for (const [addr, len] of [[0x1000n, 8], [0x10f8n, 8], [0x1100n, 0x80], [0x3008n, 8], [0x1042n, 3]] as const) {
+    t.same(idx.view(addr, len), idx.read(addr, len), `view 0x${addr.toString(16)}+${len}`);
+    if (len === 8) t.equal(idx.viewPointer(addr, 8), idx.readU64(addr), `viewPointer 0x${addr.toString(16)}`);
+  }
+  t.equal(idx.viewPointer(0x3004n, 4), BigInt(idx.readU32(0x3004n)!));
+  // Across two ranges, past a range's end, outside all ranges, or in a range too large to hold: read() must answer.
+  t.equal(idx.view(0x10fcn, 8), undefined);
+  t.equal(idx.viewPointer(0x10fcn, 8), undefined);
+  t.equal(idx.view(0x300cn, 8), undefined);
+  t.equal(idx.view(0x2000n, 1), undefined);
+  t.equal(idx.viewPointer(0x100008n, 8), undefined);
+  t.equal(idx.read(0x100008n, 8).length, 8);
+  // Each held range is read from the file once.
+  src.reads.length = 0;
+  for (let i = 0; i < 10; i++) idx.view(0x1000n + BigInt(i * 8), 8);
+  t.same(src.reads, []);
+});
