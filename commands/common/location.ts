@@ -1,4 +1,4 @@
-import { disassemble, formatInstructionLine, canDisassemble } from '../../src/analysis/disasm/index.js';
+import { decodeOne, formatInstructionLine, canDisassemble } from '../../src/analysis/disasm/index.js';
 import type { Instruction } from '../../src/analysis/disasm/index.js';
 import type { CpuContext } from '../../src/formats/minidump/types.js';
 import type { Target } from '../../src/session/target.js';
@@ -35,7 +35,8 @@ export function instructionLine(t: Target, addr: bigint, context?: CpuContext): 
     if (bytes.length >= 4 && t.dump.arch === 'arm64') return `${ptr(addr, p)} ${bytes.readUInt32LE(0).toString(16).padStart(8, '0')}`;
     return `${ptr(addr, p)} ??              ???`;
   }
-  const [ins] = disassemble(t.dump.arch, bytes, addr, 1, (a) => symbolText(t, a), (a) => ptr(a, p));
+  // The quick decoder answers for common instructions; iced-x86 loads only for the rest.
+  const ins = decodeOne(t.dump.arch, bytes, addr, (a) => symbolText(t, a), (a) => ptr(a, p));
   if (!ins || ins.invalid) return `${ptr(addr, p)} ??              ???`;
   const line = formatInstructionLine(ins, ptr(addr, p));
   const note = context ? effectiveAddressNote(t, ins, context) : '';

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import type { CpuArch } from '../../formats/minidump/types.js';
-import { finishInstruction, invalidInstruction, MAX_INSTRUCTION_LENGTH } from './format.js';
+import { finishInstruction, invalidInstruction, masmNumber, MAX_INSTRUCTION_LENGTH } from './format.js';
 import type { Instruction, RawInstruction, SymbolFormatter } from './format.js';
+import { quickDecode } from './quick.js';
 
 export type { Instruction, SymbolFormatter } from './format.js';
 export { formatInstructionLine, MAX_INSTRUCTION_LENGTH } from './format.js';
@@ -89,12 +90,15 @@ function rawInstruction(I: Iced, formatter: InstanceType<Iced['Formatter']>, ins
     const k = ins.op0Kind;
     if (k === I.OpKind.NearBranch64 || k === I.OpKind.NearBranch32 || k === I.OpKind.NearBranch16) target = ins.nearBranchTarget;
   }
+  let operands = formatter.formatAllOperands(ins);
+  // iced-x86 1.21's formatter prints only the low 32 bits of `mov r64,imm64` (48b80000000001000000 came out as `mov rax,0`).
+  if (ins.opCount === 2 && ins.op1Kind === I.OpKind.Immediate64) operands = `${operands.slice(0, operands.indexOf(',') + 1)}${masmNumber(ins.immediate64)}`;
   const imm32: bigint[] = [];
   for (let i = 0; i < ins.opCount; i++) if (ins.opKind(i) === I.OpKind.Immediate32) imm32.push(ins.immediate(i));
   const raw: RawInstruction = {
     length: ins.length,
     mnemonic: formatter.formatMnemonic(ins),
-    operands: formatter.formatAllOperands(ins),
+    operands,
     isCall: flow === I.FlowControl.Call || flow === I.FlowControl.IndirectCall,
     isReturn: flow === I.FlowControl.Return,
     isBranch: flow === I.FlowControl.UnconditionalBranch || isConditional || flow === I.FlowControl.IndirectBranch,
@@ -123,21 +127,44 @@ function hasAbsoluteMemory(I: Iced, ins: IcedInstruction): boolean {
 /**
  * Decodes up to `count` instructions from `bytes` starting at `address`
  * (stops at the end of the bytes; a truncated last instruction is dropped).
+ * Each instruction the quick decoder (quick.ts) is certain of skips iced-x86,
+ * which is loaded only for the first one it declines.
  */
 export function disassemble(arch: CpuArch, bytes: Buffer, address: bigint, count: number, symbolize?: SymbolFormatter, ptrFmt?: (a: bigint) => string): Instruction[] {
-  const d = createDisassembler(arch, symbolize, ptrFmt);
-  if (!d) return [];
+  if (!canDisassemble(arch)) return [];
+  let d: Disassembler | undefined;
   const out: Instruction[] = [];
   try {
     let off = 0;
     while (out.length < count && off < bytes.length) {
-      const ins = d.decode(bytes.subarray(off), address + BigInt(off));
+      const rest = bytes.subarray(off);
+      const at = address + BigInt(off);
+      const ins = quickDecode(arch, rest, at, symbolize, ptrFmt) ?? (d ??= createDisassembler(arch, symbolize, ptrFmt)!).decode(rest, at);
       if (!ins || ins.truncated) break;
       out.push(ins);
       off += ins.length;
     }
   } finally {
-    d.free();
+    d?.free();
   }
   return out;
+}
+
+/**
+ * The instruction at the start of `bytes` (which sit at `address`), exactly as
+ * `createDisassembler(arch, symbolize, ptrFmt).decode(bytes, address)` returns it,
+ * invalid and truncated ones included; undefined for empty bytes or an
+ * architecture without a decoder. The common case never loads iced-x86, which
+ * keeps the open-dump banner, `r` and `.ecxr` off its start-up cost.
+ */
+export function decodeOne(arch: CpuArch, bytes: Buffer, address: bigint, symbolize?: SymbolFormatter, ptrFmt?: (a: bigint) => string): Instruction | undefined {
+  if (!canDisassemble(arch) || bytes.length === 0) return undefined;
+  const quick = quickDecode(arch, bytes, address, symbolize, ptrFmt);
+  if (quick) return quick;
+  const d = createDisassembler(arch, symbolize, ptrFmt)!;
+  try {
+    return d.decode(bytes, address);
+  } finally {
+    d.free();
+  }
 }

@@ -34,6 +34,13 @@ export type SymbolFormatter = (addr: bigint) => string | undefined;
 /** The longest x86 instruction: decoding needs at most this many bytes. */
 export const MAX_INSTRUCTION_LENGTH = 15;
 
+/** iced's MASM number style as configured in disasm.ts: 0-9 in decimal, else upper-case hex with `h` and a leading 0 before a letter. */
+export function masmNumber(v: bigint): string {
+  if (v < 10n) return v.toString();
+  const h = v.toString(16).toUpperCase();
+  return h.charCodeAt(0) >= 65 ? `0${h}h` : `${h}h`;
+}
+
 /**
  * A valid instruction as a decoder sees it, before WinDbg's touches: the text
  * is what iced's MASM formatter prints with the options set in disasm.ts
