@@ -14,8 +14,8 @@ function rulesText(r: CfiRules): string {
 export function unwindEnvironment(t: Target, stackBounds?: { low: bigint; high: bigint }): UnwindEnvironment {
   const dumpMemory = t.dump.memory;
   // Stack words come as views of the stack's range, read once (the walker and scanner read
-  // them 8 bytes at a time); anything else goes through readMemory (dump, then mapped images).
-  const read = (a: bigint, n: number): Buffer => dumpMemory.view(a, n) ?? t.readMemory(a, n);
+  // them 8 bytes at a time); mapped images fill in what the dump lacks, as readMemory does.
+  const read = (a: bigint, n: number): Buffer => t.readMemoryView(a, n);
   // One UnwindModule per module for this environment's life (a walk pass): scanning asks for
   // the module of every stack word. Modules load only between passes, never during a walk.
   const modules = new Map<number, UnwindModule>();

@@ -19,6 +19,9 @@ export type Scope =
   | { kind: 'exception' }
   | { kind: 'cxr'; address: bigint; context: CpuContext };
 
+/** A zero-length answer for the image readers (nothing in it to modify, so one is shared). */
+const NOTHING = Buffer.alloc(0);
+
 /** Reads bytes that the dump does not hold, e.g. from a module image mapped from the image path. */
 export type ImageMemoryReader = (addr: bigint, len: number) => Buffer;
 
@@ -73,9 +76,9 @@ export class Target {
 
   private readFromImageFile(addr: bigint, len: number): Buffer {
     const m = this.dump.moduleAt(addr);
-    if (!m) return Buffer.alloc(0);
+    if (!m) return NOTHING;
     const img = this.reports.get(m.index)?.image;
-    if (!img || img.origin !== 'file') return Buffer.alloc(0);
+    if (!img || img.origin !== 'file') return NOTHING;
     const rva = Number(addr - m.baseOfImage);
     const room = m.sizeOfImage - rva;
     return room > 0 ? img.image.readRva(rva, Math.min(len, room)) : Buffer.alloc(0);
@@ -257,13 +260,27 @@ export class Target {
    */
   readMemory(addr: bigint, len: number): Buffer {
     if (len <= 0) return Buffer.alloc(0);
-    const fromDump = this.dump.memory.read(addr, len);
+    return this.fillFromImages(addr, len, this.dump.memory.read(addr, len));
+  }
+
+  /**
+   * readMemory for hot readers (the stack walker): the same bytes, but the dump's part is a
+   * view into its held range where it can be (no copy per stack word). Never modify the result.
+   */
+  readMemoryView(addr: bigint, len: number): Buffer {
+    if (len <= 0) return Buffer.alloc(0);
+    const fromDump = this.dump.memory.viewRead(addr, len);
+    return fromDump === undefined ? this.readMemory(addr, len) : this.fillFromImages(addr, len, fromDump);
+  }
+
+  /** readMemory's answer given the dump's contiguous bytes at addr: mapped images (then the dump again) continue them. */
+  private fillFromImages(addr: bigint, len: number, fromDump: Buffer): Buffer {
     if (fromDump.length >= len || this.imageReaders.length === 0) return fromDump;
     const parts: Buffer[] = [fromDump];
     let have = fromDump.length;
     while (have < len) {
       const at = addr + BigInt(have);
-      let chunk: Buffer = Buffer.alloc(0);
+      let chunk: Buffer = NOTHING;
       for (const r of this.imageReaders) {
         chunk = r(at, len - have);
         if (chunk.length) break;

@@ -65,6 +65,25 @@ function frameContext(base: CpuContext, regs: Record<string, bigint>, names: Reg
   return ctx;
 }
 
+/**
+ * `to.vectors = from.vectors` (when set) without building them: a decoded context makes its
+ * vector registers on first read (decodeContext), and most walks never read them.
+ */
+function shareVectors(from: { vectors?: Record<string, Buffer> }, to: { vectors?: Record<string, Buffer> }): void {
+  const d = Object.getOwnPropertyDescriptor(from, 'vectors');
+  if (d === undefined) return;
+  if (d.get === undefined) {
+    if (d.value !== undefined) to.vectors = d.value as Record<string, Buffer>;
+    return;
+  }
+  Object.defineProperty(to, 'vectors', {
+    enumerable: true,
+    configurable: true,
+    get: () => from.vectors,
+    set: (value: Record<string, Buffer> | undefined) => Object.defineProperty(to, 'vectors', { value, writable: true, enumerable: true, configurable: true }),
+  });
+}
+
 function addNote(frame: StackFrame, note: string): void {
   frame.note = frame.note === undefined ? note : `${frame.note}; ${note}`;
 }
@@ -114,8 +133,12 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
     sp: sp0,
     fp: names !== undefined ? regs0[names.fp] ?? 0n : context.fp,
     trust: 'context',
-    context: names !== undefined ? frameContext(context, regs0, names, context.vectors) : context,
+    context: context,
   };
+  if (names !== undefined) {
+    first.context = frameContext(context, regs0, names, undefined);
+    shareVectors(context, first.context);
+  }
   const frames: StackFrame[] = [first];
   if (names === undefined) {
     addNote(first, `unwinding ${arch} stacks is not supported`);
@@ -141,7 +164,7 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
       trust: calleeFrame.trust,
       calleeParameterSize: frames.length >= 2 ? paramSizes[frames.length - 2] ?? 0 : 0,
     };
-    if (calleeFrame.context.vectors !== undefined) callee.vectors = calleeFrame.context.vectors;
+    shareVectors(calleeFrame.context, callee);
     const expected = shadow?.[shadowIndex];
     if (expected !== undefined) callee.shadowReturn = expected;
 

@@ -7,6 +7,7 @@ import t from 'tap';
 import { walkStack, HARD_MAX_FRAMES } from '../../src/unwind/index.js';
 import type { UnwindEnvironment } from '../../src/unwind/index.js';
 import { FakeMemory, StackBuilder, fakeContext, fakeEnv } from '../fixtures/synth/stack-builder.js';
+import { decodeContext } from '../../src/formats/minidump/index.js';
 
 const STACK = 0x20000n;
 const MOD = 0x140000000n;
@@ -84,4 +85,18 @@ t.test('stack bounds: a caller above the stack top is rejected', async (t) => {
   const frames = walkStack(env, fakeContext('amd64', { rip: MOD + 0x10n, rsp: STACK }));
   t.equal(frames.length, 1);
   t.match(frames[0]!.note ?? '', /left the stack/);
+});
+
+t.test("the context frame carries a decoded context's vector registers (built only when read)", async (t) => {
+  const raw = Buffer.alloc(1232);
+  raw.writeUInt32LE(0x0010000f, 0x30);
+  raw.writeBigUInt64LE(MOD + 0x10n, 0xf8); // Rip
+  raw.writeBigUInt64LE(STACK, 0x98); // Rsp
+  raw.fill(0x66, 0x1a0 + 16 * 6, 0x1a0 + 16 * 7); // Xmm6
+  const ctx = decodeContext(raw, 'amd64', 0)!;
+  const env = fakeEnv({ arch: 'amd64', memory: longStack(4), modules: [{ base: MOD, size: 0x100000, name: 'm.exe' }] });
+  const frames = walkStack(env, ctx, { maxFrames: 3 });
+  t.same(frames[0]!.context.vectors?.xmm6, Buffer.alloc(16, 0x66));
+  t.equal(frames[0]!.context.vectors, ctx.vectors, 'the same registers as the thread context');
+  t.equal(frames[1]!.context.vectors, undefined, 'a scanned caller restores none');
 });

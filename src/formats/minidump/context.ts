@@ -249,17 +249,39 @@ function decodeAmd64(buf: Buffer, rva: number, xstate?: XstateConfig): CpuContex
     regs.dr0 = u64(A64.dr0); regs.dr1 = u64(A64.dr1); regs.dr2 = u64(A64.dr2); regs.dr3 = u64(A64.dr3); regs.dr6 = u64(A64.dr6); regs.dr7 = u64(A64.dr7);
   }
   const out: CpuContext = { arch: 'amd64', contextFlags, regs, pc: rip, sp: rsp, fp: rbp, rawSize: buf.length, rva };
-  if (f & F.FLOATING_POINT) {
-    const vectors: Record<string, Buffer> = {};
-    const xmm0 = A64.fltSave + 160;
-    for (let i = 0; i < 16; i++) vectors[`xmm${i}`] = buf.subarray(xmm0 + 16 * i, xmm0 + 16 * i + 16);
-    out.vectors = vectors;
-  }
+  if (f & F.FLOATING_POINT) setLazyVectors(out, () => vectorViews(buf, A64.fltSave + 160, 'xmm', 16));
   if ((contextFlags & F.XSTATE) !== 0 && buf.length >= AMD64_CONTEXT_SIZE + CONTEXT_EX_SIZE) {
     const ssp = cetShadowStackPointer(buf, AMD64_CONTEXT_SIZE, xstate);
     if (ssp !== undefined) out.cetSsp = ssp;
   }
   return out;
+}
+
+/** `count` 16-byte registers named `${prefix}0`.. from `at` in buf (views, not copies). */
+function vectorViews(buf: Buffer, at: number, prefix: string, count: number): Record<string, Buffer> {
+  const vectors: Record<string, Buffer> = {};
+  for (let i = 0; i < count; i++) vectors[`${prefix}${i}`] = buf.subarray(at + 16 * i, at + 16 * i + 16);
+  return vectors;
+}
+
+/**
+ * Makes `ctx.vectors` a value built on first read (then an ordinary data property).
+ * `~*k` decodes every thread's context, and its walks rarely look at the vector
+ * registers: their Buffer views cost more than the rest of the decode. Reading,
+ * assigning, spreading or JSON-encoding the context sees a plain value.
+ */
+function setLazyVectors(ctx: CpuContext, make: () => Record<string, Buffer>): void {
+  const settle = (value: Record<string, Buffer> | undefined) => Object.defineProperty(ctx, 'vectors', { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(ctx, 'vectors', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const value = make();
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
 }
 
 /**
@@ -321,9 +343,7 @@ function decodeX86(buf: Buffer, rva: number): CpuContext {
   const out: CpuContext = { arch: 'x86', contextFlags: c.contextFlags, regs, pc: b(c.eip), sp: b(c.esp), fp: b(c.ebp), rawSize: buf.length, rva };
   if (f & F.EXTENDED_REGISTERS) {
     regs.mxcsr = b(c.extendedRegisters.readUInt32LE(24));
-    const vectors: Record<string, Buffer> = {};
-    for (let i = 0; i < 8; i++) vectors[`xmm${i}`] = c.extendedRegisters.subarray(160 + 16 * i, 176 + 16 * i);
-    out.vectors = vectors;
+    setLazyVectors(out, () => vectorViews(c.extendedRegisters, 160, 'xmm', 8));
   }
   if ((c.contextFlags & F.XSTATE) !== 0 && buf.length >= X86_CONTEXT_SIZE + CONTEXT_EX_SIZE) {
     const ssp = cetShadowStackPointer(buf, X86_CONTEXT_SIZE);
@@ -343,9 +363,7 @@ function decodeArm64(buf: Buffer, rva: number): CpuContext {
   if (f & F.FLOATING_POINT) {
     regs.fpcr = BigInt(c.fpcr);
     regs.fpsr = BigInt(c.fpsr);
-    const vectors: Record<string, Buffer> = {};
-    for (let i = 0; i < 32; i++) vectors[`v${i}`] = c.v.subarray(16 * i, 16 * i + 16);
-    out.vectors = vectors;
+    setLazyVectors(out, () => vectorViews(c.v, 0, 'v', 32));
   }
   return out;
 }

@@ -7,8 +7,11 @@ const VIEW_MAX_RANGE = 1024 * 1024;
 /** How many such ranges view() keeps (least recently used dropped first). */
 const VIEW_CACHE_RANGES = 16;
 
-/** One range's bytes, held for view(). */
-interface HeldRange { start: bigint; end: bigint; bytes: Buffer; data: DataView }
+/** One range's bytes, held for view(); `continued` when the next range starts where this one ends. */
+interface HeldRange { start: bigint; end: bigint; bytes: Buffer; data: DataView; continued: boolean }
+
+/** What a read of nothing returns (zero bytes: nothing to modify, so one is shared). */
+const EMPTY = Buffer.alloc(0);
 
 /**
  * All captured memory of a dump as one sorted, non-overlapping list of ranges
@@ -138,27 +141,47 @@ export class MemoryIndex {
   view(addr: bigint, len: number): Buffer | undefined {
     if (len <= 0) return undefined;
     const v = this.heldRange(addr);
-    if (v === undefined) return undefined;
+    if (!v) return undefined;
     const at = Number(addr - v.start);
     return at + len <= v.bytes.length ? v.bytes.subarray(at, at + len) : undefined;
+  }
+
+  /**
+   * What read() returns, as a view into a held range when one can give all of it: empty
+   * when addr is not captured; the bytes up to the range's end when the request runs past
+   * it and no range follows at once. Undefined when read() must answer (the range is too
+   * large to hold, or the bytes continue into the next range). Never modify the result.
+   */
+  viewRead(addr: bigint, len: number): Buffer | undefined {
+    if (len <= 0 || addr < 0n) return EMPTY;
+    const v = this.heldRange(addr);
+    if (v === null) return EMPTY;
+    if (v === undefined) return undefined;
+    const at = Number(addr - v.start);
+    const end = at + len;
+    if (end <= v.bytes.length) return v.bytes.subarray(at, end);
+    return v.continued ? undefined : v.bytes.subarray(at);
   }
 
   /** A pointer of the dump's width at addr when view() can serve it (zero-extended), else undefined. */
   viewPointer(addr: bigint, ptrSize: 4 | 8): bigint | undefined {
     const v = this.heldRange(addr);
-    if (v === undefined) return undefined;
+    if (!v) return undefined;
     const at = Number(addr - v.start);
     if (at + ptrSize > v.bytes.length) return undefined;
     // DataView, not Buffer.readBigUInt64LE (which builds the value from three BigInts).
     return ptrSize === 8 ? v.data.getBigUint64(at, true) : BigInt(v.data.getUint32(at, true));
   }
 
-  /** The held copy of the range containing addr, read on first use; undefined when not captured or too large. */
-  private heldRange(addr: bigint): HeldRange | undefined {
+  /**
+   * The held copy of the range containing addr, read on first use; null when no range
+   * contains addr; undefined when its range is too large to hold (or cannot be read whole).
+   */
+  private heldRange(addr: bigint): HeldRange | null | undefined {
     const last = this.lastView;
     if (last !== undefined && addr >= last.start && addr < last.end) return last;
     const i = this.indexOf(addr);
-    if (i < 0) return undefined;
+    if (i < 0) return null;
     let v = this.held.get(i);
     if (v !== undefined) {
       this.held.delete(i);
@@ -167,7 +190,8 @@ export class MemoryIndex {
       if (r.size > VIEW_MAX_RANGE) return undefined;
       const bytes = this.source.read(r.fileOffset, r.size);
       if (bytes.length < r.size) return undefined;
-      v = { start: this.starts[i] as bigint, end: this.ends[i] as bigint, bytes, data: new DataView(bytes.buffer, bytes.byteOffset, bytes.length) };
+      const end = this.ends[i] as bigint;
+      v = { start: this.starts[i] as bigint, end, bytes, data: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), continued: this.starts[i + 1] === end };
       if (this.held.size >= VIEW_CACHE_RANGES) {
         const oldest = this.held.keys().next().value;
         if (oldest !== undefined) this.held.delete(oldest);

@@ -108,3 +108,22 @@ t.test('vectors', async (t) => {
   t.same(a.vectors?.v31, Buffer.alloc(16, 0x33));
   t.equal(a.regs.fpcr, 0x03000000n);
 });
+
+t.test('vectors are built on first read and behave as a plain property', async (t) => {
+  const amd = Buffer.alloc(1232);
+  amd.writeUInt32LE(0x0010000f, 0x30);
+  amd.fill(0x11, 0x1a0 + 16 * 6, 0x1a0 + 16 * 7); // Xmm6
+  const c = decodeContext(amd, 'amd64', 0)!;
+  // Spread and JSON see the registers like any other field.
+  t.same({ ...c }.vectors?.xmm6, Buffer.alloc(16, 0x11));
+  const fresh = decodeContext(amd, 'amd64', 0)!;
+  t.ok(Object.keys(fresh).includes('vectors'));
+  t.equal(Object.keys(JSON.parse(JSON.stringify(fresh, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).vectors).length, 16);
+  t.equal(c.vectors, c.vectors, 'built once');
+  const d = decodeContext(amd, 'amd64', 0)!;
+  d.vectors = undefined;
+  t.equal(d.vectors, undefined, 'an assignment replaces the lazy value');
+  const noFp = Buffer.alloc(1232);
+  noFp.writeUInt32LE(0x00100003, 0x30);
+  t.equal(decodeContext(noFp, 'amd64', 0)!.vectors, undefined, 'no FLOATING_POINT flag: no vectors');
+});

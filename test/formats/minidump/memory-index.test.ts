@@ -125,6 +125,15 @@ t.test('view and viewPointer: the bytes read() gives, within one captured range 
   t.equal(idx.view(0x2000n, 1), undefined);
   t.equal(idx.viewPointer(0x100008n, 8), undefined);
   t.equal(idx.read(0x100008n, 8).length, 8);
+  // viewRead answers exactly as read() does, or leaves it to read().
+  for (const [addr, len] of [[0x3008n, 0x20], [0x2000n, 8], [0x1000n, 0x10], [0x3000n, 0x10]] as const) {
+    t.same(idx.viewRead(addr, len), idx.read(addr, len), `viewRead 0x${addr.toString(16)}+${len}`);
+  }
+  t.equal(idx.viewRead(0x3008n, 0x20)?.length, 8, 'the prefix up to a range not followed by another');
+  t.equal(idx.viewRead(0x2000n, 8)?.length, 0, 'nothing captured');
+  t.equal(idx.viewRead(0x10f0n, 0x20), undefined, 'continues into the adjacent range: read() joins them');
+  t.equal(idx.read(0x10f0n, 0x20).length, 0x20);
+  t.equal(idx.viewRead(0x100000n, 8), undefined, 'a range too large to hold');
   // Each held range is read from the file once.
   src.reads.length = 0;
   for (let i = 0; i < 10; i++) idx.view(0x1000n + BigInt(i * 8), 8);
