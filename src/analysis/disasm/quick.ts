@@ -192,7 +192,7 @@ interface Shape {
   sized?: boolean;
 }
 
-/** Byte-sized operations: 66h does not change them and iced's handling is not worth copying. */
+/** A decoded instruction's text and traits; without `sized`, a 66h prefix makes decodeRaw decline. */
 function shape(mnemonic: string, operands: string[], extra: Partial<Shape> = {}): Shape {
   return { mnemonic, operands, ...extra };
 }
