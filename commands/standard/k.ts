@@ -99,7 +99,7 @@ export function frameRows(t: Target, frames: StackFrame[]): FrameRow[] {
     const { text, row } = callSiteOf(t, f.pc);
     // Caller frames hold a return address: the call instruction's line is the one before it.
     const lineAt = i === 0 || f.isMachineFrame ? f.pc : f.pc - 1n;
-    const r = t.symbolize(lineAt);
+    const line = t.sourceLine(lineAt);
     const args: bigint[] = [];
     const argBase = f.context.arch === 'x86' ? f.fp + 8n : f.sp + 8n;
     const nargs = f.context.arch === 'x86' ? 3 : 4;
@@ -115,7 +115,7 @@ export function frameRows(t: Target, frames: StackFrame[]): FrameRow[] {
       args,
       ...row,
     };
-    if (r.line) out.source = r.line;
+    if (line) out.source = line;
     if (i > 0) out.memory = f.sp - frames[i - 1]!.sp;
     return out;
   });

@@ -246,6 +246,12 @@ export class Target {
     return r;
   }
 
+  /** The source line at an address (what symbolize() puts in `line`), without the symbol lookup. */
+  sourceLine(addr: bigint): ResolvedAddress['line'] {
+    const m = this.dump.moduleAt(addr);
+    return m ? this.moduleSymbols(m).lineAt?.(Number(addr - m.baseOfImage)) : undefined;
+  }
+
   /** Switches the current thread, resetting scope and frame as WinDbg does for `~Ns`. */
   setThread(index: number): void {
     this.currentThread = index;
@@ -309,10 +315,11 @@ export class Target {
       const v = this.dump.memory.viewPointer(addr, size);
       if (v !== undefined) return v;
     }
-    const b = this.readExact(addr, size);
-    if (!b) return undefined;
+    const b = this.readMemoryView(addr, size);
+    if (b.length !== size) return undefined;
     return size === 8 ? b.readBigUInt64LE(0) : size === 4 ? BigInt(b.readUInt32LE(0)) : size === 2 ? BigInt(b.readUInt16LE(0)) : BigInt(b.readUInt8(0));
   }
+
 }
 
 /** The event thread: the exception stream's thread, or thread 0 when there is none (as cdb). */

@@ -537,7 +537,8 @@ export function* amd64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan:
     }
   }
 
-  if (module !== undefined) {
+  // Without an image there is no .pdata: asking would also build the callee's vector registers for nothing.
+  if (module?.image !== undefined) {
     const r = unwindWithPdata(env, module, callee.regs, callee.vectors, rip, rsp, isContext);
     // A "leaf" whose [rsp] is no return address is code without unwind data (hand-written
     // assembly, a stub): let the fallbacks try instead of ending the walk on a bogus value.

@@ -493,7 +493,8 @@ export function* arm64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan:
   }
 
   const module = safeModuleAt(env, lookup);
-  if (module !== undefined) {
+  // Without an image there is no .pdata: asking would also build the callee's vector registers for nothing.
+  if (module?.image !== undefined) {
     const r = unwindArm64WithPdata(env, module, callee.regs, callee.vectors, pc, callee.sp, isContext);
     if (r.kind === 'caller') {
       const c: CallerCandidate = { regs: callerRegs(callee.regs, r.state), pc: r.state.pc ?? 0n, sp: r.state.sp, trust: 'unwind-info' };

@@ -74,6 +74,7 @@ export class MinidumpFile {
   readonly warnings: DumpWarning[] = [];
   private readonly warned = new Set<string>();
   private readonly cache = new Map<string, unknown>();
+  private readonly streams = new Map<number, unknown>();
   private readonly contexts = new Map<string, CpuContext | undefined>();
   private readonly ctx: StreamContext;
   private archCache: CpuArch | undefined;
@@ -154,7 +155,9 @@ export class MinidumpFile {
   }
 
   private cached<T>(key: string, compute: () => T): T {
-    if (this.cache.has(key)) return this.cache.get(key) as T;
+    // One lookup for the usual hit (thread and module lists are asked for per stack frame).
+    const hit = this.cache.get(key);
+    if (hit !== undefined || this.cache.has(key)) return hit as T;
     const v = compute();
     this.cache.set(key, v);
     return v;
@@ -227,13 +230,14 @@ export class MinidumpFile {
 
   /** Decodes the first stream of a type with `parse`, caching the result; undefined when absent or unreadable. */
   private stream<T>(type: number, parse: (buf: Buffer, e: MinidumpDirectoryEntry) => T): T | undefined {
-    return this.cached(`stream:${type}`, () => {
-      const e = this.streamEntry(type);
-      if (!e) return undefined;
-      const buf = this.entryBytes(e);
-      if (!buf) return undefined;
-      return this.guard(e.typeName, e.rva, () => parse(buf, e));
-    });
+    // Keyed by the type number in a map of its own: MiscInfo is asked for once per CONTEXT decoded.
+    const hit = this.streams.get(type);
+    if (hit !== undefined || this.streams.has(type)) return hit as T | undefined;
+    const e = this.streamEntry(type);
+    const buf = e && this.entryBytes(e);
+    const v = e && buf ? this.guard(e.typeName, e.rva, () => parse(buf, e)) : undefined;
+    this.streams.set(type, v);
+    return v;
   }
 
   /** ThreadListStream, or ThreadExListStream when that is what the dump has. Position = debugger thread number. */
