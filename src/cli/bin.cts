@@ -18,7 +18,7 @@ import fs = require('node:fs');
 import path = require('node:path');
 import vm = require('node:vm');
 
-type Main = (argv: readonly string[]) => Promise<number>;
+type Main = (argv: readonly string[], importModule?: (url: string) => Promise<unknown>) => Promise<number>;
 
 // `dumpdbg ... | head`: once the reader closes the pipe, writes fail with EPIPE.
 // Stop quietly, as other command-line tools do, instead of an unhandled 'error' stack trace.
@@ -53,8 +53,6 @@ function loadBundle(): Bundle | undefined {
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
-    // The bundle's import() (the UI, triage) goes through Node's own ES module loader.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const mod = { exports: {} as { main?: Main } };
   (script.runInThisContext() as (...a: unknown[]) => void)(mod.exports, require, mod, file, __dirname);
@@ -82,7 +80,8 @@ async function run(): Promise<number> {
     const { main } = (await import('./main.js')) as { main: Main };
     return main(process.argv.slice(2));
   }
-  const code = await bundle.main(process.argv.slice(2));
+  // The bundle's on-demand ES modules (the UI, triage) are imported from here, a real module (see main.ts).
+  const code = await bundle.main(process.argv.slice(2), (url) => import(url));
   bundle.saveCache();
   return code;
 }

@@ -16,13 +16,20 @@ import { replayMain } from './replay.js';
 
 export const VERSION = '0.1.0';
 
+/**
+ * How main loads the modules it imports on demand (the UI, triage). bin.cts passes its own
+ * `import()`: the bundle runs inside vm.Script, and an import() made from there hung on ink's
+ * top-level await (yoga-layout compiling its WASM) under Node 20, so the UI never came up.
+ */
+export type ImportModule = (url: string) => Promise<unknown>;
+
 /** Runs the program; resolves to the exit code (0 ok, 1 unreadable dump, 2 bad arguments). */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], importModule: ImportModule = (url) => import(url)): Promise<number> {
   // `dumpdbg triage DIR|FILES... [--json] [--jobs N]`: its own options; loaded only when used.
   if (argv[0] === 'triage') {
-    // Absolute URLs: this module may run from the bundle (see bin.cts), whose dynamic imports resolve from the main context.
+    // An absolute URL: from the bundle (see bin.cts), a relative one would resolve against the entry.
     const triageModule = new URL('./triage.js', import.meta.url).href;
-    const { triageMain } = (await import(triageModule)) as { triageMain: (args: readonly string[]) => Promise<number> };
+    const { triageMain } = (await importModule(triageModule)) as { triageMain: (args: readonly string[]) => Promise<number> };
     return triageMain(argv.slice(1));
   }
   let opts: CliOptions;
@@ -72,9 +79,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (session.targets.length > 1) session.current = 0;
 
-  // A run whose commands end in `q` never reads stdin: no terminal check then. node:tty (which loads
-  // node:net) and the stdin stream cost a few ms that such a batch run does not need.
-  const interactive = !opts.commands?.match(/(^|;)\s*q{1,2}\s*$/) && nodeTty().isatty(0);
+  // A run whose commands end in `q` never reads stdin: the stdin stream (a few ms) is not made then.
+  // Any other run makes it here, early: when ink was the first to touch process.stdin, the UI
+  // never came up (its module graph did not finish loading; seen in the tmux end-to-end test).
+  const interactive = !opts.commands?.match(/(^|;)\s*q{1,2}\s*$/) && Boolean(process.stdin.isTTY);
   let out: Output;
   try {
     out = new Output(session, { json: opts.json, echo: opts.echo, log: opts.logFile });
@@ -115,7 +123,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   }
 
-  if (nodeTty().isatty(0) && nodeTty().isatty(1) && !opts.plain && !opts.json) {
+  if (interactive && nodeTty().isatty(1) && !opts.plain && !opts.json) {
     // ink renders only the final frame when CI or CONTINUOUS_INTEGRATION is set (its is-in-ci
     // check runs when ink loads). Both stdin and stdout are terminals here, so a person is
     // watching (a CI job that opens a terminal, as the tmux test does): drop them before loading.
@@ -124,7 +132,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     // The UI (ink + React) loads only when it is used: batch runs stay fast.
     // ink is ES-module only (yoga-layout awaits its WASM at top level), so the UI stays a separate ES module.
     const uiModule = new URL('../ui/run.js', import.meta.url).href;
-    const { runUi } = (await import(uiModule).catch(() => ({ runUi: undefined }))) as { runUi?: (d: Dispatcher) => Promise<void> };
+    const { runUi } = (await importModule(uiModule).catch(() => ({ runUi: undefined }))) as { runUi?: (d: Dispatcher) => Promise<void> };
     if (runUi) {
       await runUi(dispatcher);
       return finish(session);
