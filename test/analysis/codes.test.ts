@@ -27,9 +27,14 @@ import {
   win32ErrorMessage,
   win32ErrorName,
 } from '../../src/analysis/codes/index.js';
-import { NTSTATUS_ENTRIES } from '../../src/analysis/codes/ntstatus-table.js';
-import { WIN32_ERROR_ENTRIES, HRESULT_ENTRIES } from '../../src/analysis/codes/winerror-table.js';
-import { FAST_FAIL_ENTRIES } from '../../src/analysis/codes/fast-fail-table.js';
+import { ntstatusEntries } from '../../src/analysis/codes/ntstatus-table.js';
+import { win32ErrorEntries, hresultEntries } from '../../src/analysis/codes/winerror-table.js';
+import { fastFailEntries } from '../../src/analysis/codes/fast-fail-table.js';
+
+const NTSTATUS_ENTRIES = ntstatusEntries();
+const WIN32_ERROR_ENTRIES = win32ErrorEntries();
+const HRESULT_ENTRIES = hresultEntries();
+const FAST_FAIL_ENTRIES = fastFailEntries();
 
 const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const codesDir = join(repoRoot, 'src', 'analysis', 'codes');
@@ -325,7 +330,7 @@ t.test('generator: macro forms and MessageText blocks (synthetic headers)', asyn
   t.match(nt, '(3 values, sorted ascending)');
 
   const we = readFileSync(join(out, 'winerror-table.ts'), 'utf8');
-  const [win32Part, hrPart] = we.split('export const HRESULT_ENTRIES');
+  const [win32Part, hrPart] = we.split('export const hresultEntries');
   t.match(win32Part, '[5, "ERROR_FIVE", "Five went wrong."],');
   t.match(win32Part, '[6, "ERROR_SIX"],');
   t.match(win32Part, '[101, "XERR_ONE"],');

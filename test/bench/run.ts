@@ -74,7 +74,8 @@ const dumpdbg = (args: string[]) => node([BIN, ...args], { DUMPDBG_STATS: '1', D
  */
 function snapshotDist(work: string): void {
   const root = path.join(work, 'app');
-  cpSync(path.join(REPO, 'dist'), path.join(root, 'dist'), { recursive: true });
+  // Timestamps kept: bin.cjs runs the bundle only when it is newer than the modules.
+  cpSync(path.join(REPO, 'dist'), path.join(root, 'dist'), { recursive: true, preserveTimestamps: true });
   copyFileSync(path.join(REPO, 'package.json'), path.join(root, 'package.json'));
   symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir');
   BIN = path.join(root, 'dist', 'src', 'cli', 'bin.cjs');

@@ -8,8 +8,8 @@
 
 import type { CodeEntry } from './types.js';
 
-/** FAST_FAIL_* codes (Parameter[0] of STATUS_STACK_BUFFER_OVERRUN) by value (75 values, sorted ascending). */
-export const FAST_FAIL_ENTRIES: readonly CodeEntry[] = [
+/** FAST_FAIL_* codes (Parameter[0] of STATUS_STACK_BUFFER_OVERRUN) by value (75 values, sorted ascending); a new array on each call. */
+export const fastFailEntries = (): readonly CodeEntry[] => [
   [0, "FAST_FAIL_LEGACY_GS_VIOLATION"],
   [1, "FAST_FAIL_VTGUARD_CHECK_FAILURE"],
   [2, "FAST_FAIL_STACK_COOKIE_CHECK_FAILURE"],

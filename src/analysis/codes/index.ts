@@ -6,12 +6,23 @@
 // module lazily (`await import(...)`) from commands that need it: the tables hold ~5,300 entries.
 
 import type { CodeEntry } from './types.js';
-import { NTSTATUS_ENTRIES } from './ntstatus-table.js';
-import { WIN32_ERROR_ENTRIES, HRESULT_ENTRIES } from './winerror-table.js';
-import { FAST_FAIL_ENTRIES } from './fast-fail-table.js';
+import { ntstatusEntries } from './ntstatus-table.js';
+import { win32ErrorEntries, hresultEntries } from './winerror-table.js';
+import { fastFailEntries } from './fast-fail-table.js';
 import { WIN32_MESSAGES, NTSTATUS_MESSAGES, HRESULT_MESSAGES } from './messages.js';
 
 export type { CodeEntry } from './types.js';
+
+/** `table()` built on its first call only (the generated tables are functions: see generate-tables.mjs). */
+function once(table: () => readonly CodeEntry[]): () => readonly CodeEntry[] {
+  let built: readonly CodeEntry[] | undefined;
+  return () => (built ??= table());
+}
+
+const ntstatusTable = once(ntstatusEntries);
+const win32ErrorTable = once(win32ErrorEntries);
+const hresultTable = once(hresultEntries);
+const fastFailTable = once(fastFailEntries);
 
 /** One code from a table, with its aliases and message (if any). */
 export interface CodeInfo {
@@ -73,20 +84,20 @@ function isInteger32(code: number): boolean {
 }
 
 export function lookupNtStatus(code: number): CodeInfo | undefined {
-  return isInteger32(code) ? toInfo(findEntry(NTSTATUS_ENTRIES, u32(code)), NTSTATUS_MESSAGES) : undefined;
+  return isInteger32(code) ? toInfo(findEntry(ntstatusTable(), u32(code)), NTSTATUS_MESSAGES) : undefined;
 }
 
 export function lookupWin32Error(code: number): CodeInfo | undefined {
-  return isInteger32(code) ? toInfo(findEntry(WIN32_ERROR_ENTRIES, u32(code)), WIN32_MESSAGES) : undefined;
+  return isInteger32(code) ? toInfo(findEntry(win32ErrorTable(), u32(code)), WIN32_MESSAGES) : undefined;
 }
 
 /** Only HRESULTs with a name of their own (see hresultName for wrapped Win32/NT codes). */
 export function lookupHresult(code: number): CodeInfo | undefined {
-  return isInteger32(code) ? toInfo(findEntry(HRESULT_ENTRIES, u32(code)), HRESULT_MESSAGES) : undefined;
+  return isInteger32(code) ? toInfo(findEntry(hresultTable(), u32(code)), HRESULT_MESSAGES) : undefined;
 }
 
 export function lookupFastFail(code: number): CodeInfo | undefined {
-  return isInteger32(code) ? toInfo(findEntry(FAST_FAIL_ENTRIES, u32(code)), new Map()) : undefined;
+  return isInteger32(code) ? toInfo(findEntry(fastFailTable(), u32(code)), new Map()) : undefined;
 }
 
 /** `STATUS_ACCESS_VIOLATION` for 0xC0000005 (negative int32 values are accepted too). */
@@ -341,9 +352,9 @@ export function exceptionRecordTrailer(
 /** Number of entries in each table (for `.help`-style summaries and tests). */
 export function tableSizes(): { ntstatus: number; win32: number; hresult: number; fastFail: number } {
   return {
-    ntstatus: NTSTATUS_ENTRIES.length,
-    win32: WIN32_ERROR_ENTRIES.length,
-    hresult: HRESULT_ENTRIES.length,
-    fastFail: FAST_FAIL_ENTRIES.length,
+    ntstatus: ntstatusTable().length,
+    win32: win32ErrorTable().length,
+    hresult: hresultTable().length,
+    fastFail: fastFailTable().length,
   };
 }

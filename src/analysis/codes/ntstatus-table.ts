@@ -6,8 +6,8 @@
 
 import type { CodeEntry } from './types.js';
 
-/** NTSTATUS values (STATUS_*, DBG_*, RPC_NT_*, …) by value (1794 values, sorted ascending). */
-export const NTSTATUS_ENTRIES: readonly CodeEntry[] = [
+/** NTSTATUS values (STATUS_*, DBG_*, RPC_NT_*, …) by value (1794 values, sorted ascending); a new array on each call. */
+export const ntstatusEntries = (): readonly CodeEntry[] => [
   [0x00000000, "STATUS_SUCCESS", null, ["STATUS_WAIT_0"]],
   [0x00000001, "STATUS_WAIT_1"],
   [0x00000002, "STATUS_WAIT_2"],

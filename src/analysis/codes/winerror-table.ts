@@ -8,8 +8,8 @@
 
 import type { CodeEntry } from './types.js';
 
-/** Win32 error codes by value (2089 values, sorted ascending). */
-export const WIN32_ERROR_ENTRIES: readonly CodeEntry[] = [
+/** Win32 error codes by value (2089 values, sorted ascending); a new array on each call. */
+export const win32ErrorEntries = (): readonly CodeEntry[] => [
   [0, "ERROR_SUCCESS", null, ["NO_ERROR", "DS_S_SUCCESS", "DNS_ERROR_RCODE_NO_ERROR", "NOERROR", "NTE_OP_OK", "SCARD_S_SUCCESS", "TBS_SUCCESS"]],
   [1, "ERROR_INVALID_FUNCTION"],
   [2, "ERROR_FILE_NOT_FOUND"],
@@ -2101,8 +2101,8 @@ export const WIN32_ERROR_ENTRIES: readonly CodeEntry[] = [
   [15841, "ERROR_API_UNAVAILABLE"],
 ];
 
-/** HRESULT / SCODE values by value (1379 values, sorted ascending). */
-export const HRESULT_ENTRIES: readonly CodeEntry[] = [
+/** HRESULT / SCODE values by value (1379 values, sorted ascending); a new array on each call. */
+export const hresultEntries = (): readonly CodeEntry[] => [
   [0x00000000, "S_OK", null, ["SEC_E_OK"]],
   [0x00000001, "S_FALSE"],
   [0x00030200, "STG_S_CONVERTED"],

@@ -334,10 +334,15 @@ function header(sources, version, note) {
   ];
 }
 
+/**
+ * A table is a function returning its literal (index.ts calls it once, on the first lookup): V8
+ * compiles a function body only when it is called, so start-up neither builds these thousands of
+ * entries nor carries them in the CLI's code cache (they were about half of it).
+ */
 function renderTable(exportName, doc, entries, decimal) {
   return [
-    `/** ${doc} (${entries.length} values, sorted ascending). */`,
-    `export const ${exportName}: readonly CodeEntry[] = [`,
+    `/** ${doc} (${entries.length} values, sorted ascending); a new array on each call. */`,
+    `export const ${exportName} = (): readonly CodeEntry[] => [`,
     ...entries.map((e) => renderEntry(e, decimal)),
     '];',
     '',
@@ -370,22 +375,22 @@ export function generate({ include, packageVersion }) {
   const files = {
     'ntstatus-table.ts': [
       ...header(['include/ntstatus.h'], packageVersion),
-      ...renderTable('NTSTATUS_ENTRIES', 'NTSTATUS values (STATUS_*, DBG_*, RPC_NT_*, …) by value', ntTable, false),
+      ...renderTable('ntstatusEntries', 'NTSTATUS values (STATUS_*, DBG_*, RPC_NT_*, …) by value', ntTable, false),
     ].join('\n'),
     'winerror-table.ts': [
       ...header(['include/winerror.h'], packageVersion, [
         'Win32 error codes: plain 16-bit values (ERROR_*, WSA*, DNS_*, …). HRESULTs: values written as',
         'HRESULT/_HRESULT_TYPEDEF_/HRESULT_FROM_* or wider than 16 bits (E_*, S_*, CO_E_*, RPC_E_*, …).',
       ]),
-      ...renderTable('WIN32_ERROR_ENTRIES', 'Win32 error codes by value', win32Table, true),
-      ...renderTable('HRESULT_ENTRIES', 'HRESULT / SCODE values by value', hrTable, false),
+      ...renderTable('win32ErrorEntries', 'Win32 error codes by value', win32Table, true),
+      ...renderTable('hresultEntries', 'HRESULT / SCODE values by value', hrTable, false),
     ].join('\n'),
     'fast-fail-table.ts': [
       ...header(['include/winnt.h'], packageVersion, [
         `winnt.h defines ${winntCount} FAST_FAIL_* codes; the rest are the Windows SDK names listed in the`,
         'generator (SDK_FAST_FAIL_NAMES, from shared/docs/unwind-symbols.md H.3).',
       ]),
-      ...renderTable('FAST_FAIL_ENTRIES', 'FAST_FAIL_* codes (Parameter[0] of STATUS_STACK_BUFFER_OVERRUN) by value', ffTable, true),
+      ...renderTable('fastFailEntries', 'FAST_FAIL_* codes (Parameter[0] of STATUS_STACK_BUFFER_OVERRUN) by value', ffTable, true),
     ].join('\n'),
   };
   return {
