@@ -20,12 +20,8 @@ import vm = require('node:vm');
 
 type Main = (argv: readonly string[], importModule?: (url: string) => Promise<unknown>) => Promise<number>;
 
-// `dumpdbg ... | head`: once the reader closes the pipe, writes fail with EPIPE.
-// Stop quietly, as other command-line tools do, instead of an unhandled 'error' stack trace.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code !== 'EPIPE') process.stderr.write(`dumpdbg: cannot write the output: ${e.code ?? e.message}\n`);
-  process.exit(e.code === 'EPIPE' ? 0 : 1);
-});
+// Standard output is written through src/cli/stdout.ts (EPIPE from `| head` ends the run quietly);
+// process.stdout is not touched here, since creating it costs a batch run a few ms.
 process.stderr.on('error', () => process.exit(1));
 
 interface Bundle {

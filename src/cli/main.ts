@@ -10,6 +10,7 @@ import { Session } from '../session/session.js';
 import { parseCli, USAGE, UsageError } from './argv.js';
 import type { CliOptions } from './argv.js';
 import { Output } from './output.js';
+import { guardedStdout, writeStdout } from './stdout.js';
 import { escapeControl, renderJsonError, renderLines } from '../results/render-text.js';
 import { startRecording } from '../session/transcript.js';
 import { replayMain } from './replay.js';
@@ -39,24 +40,24 @@ export async function main(argv: readonly string[], importModule: ImportModule =
     if (e instanceof UsageError) {
       process.stderr.write(`dumpdbg: ${e.message}\n${USAGE}\n`);
       // --json callers read stdout: the refusal is a JSON record there too.
-      if (argv.includes('--json') || argv.includes('-json')) process.stdout.write(renderJsonError(e.message, { type: 'usageError' }) + '\n');
+      if (argv.includes('--json') || argv.includes('-json')) writeStdout(renderJsonError(e.message, { type: 'usageError' }) + '\n');
       return 2;
     }
     throw e;
   }
   if (opts.help) {
-    process.stdout.write(USAGE + '\n');
+    writeStdout(USAGE + '\n');
     return 0;
   }
   if (opts.version) {
-    process.stdout.write(`dumpdbg ${VERSION}\n`);
+    writeStdout(`dumpdbg ${VERSION}\n`);
     return 0;
   }
   if (opts.replay !== undefined) return replayMain(opts);
   const dumps = [...opts.dumps, ...opts.positional];
   if (dumps.length === 0) {
     process.stderr.write(`dumpdbg: no dump given\n${USAGE}\n`);
-    if (opts.json) process.stdout.write(renderJsonError('no dump given', { type: 'usageError' }) + '\n');
+    if (opts.json) writeStdout(renderJsonError('no dump given', { type: 'usageError' }) + '\n');
     return 2;
   }
 
@@ -72,7 +73,7 @@ export async function main(argv: readonly string[], importModule: ImportModule =
     } catch (e) {
       const message = isFormatError(e) || e instanceof Error ? e.message : String(e);
       process.stderr.write(`dumpdbg: ${escapeControl(message)}\n`);
-      if (opts.json) process.stdout.write(renderJsonError(message, { type: 'openError', path: d, ...(isFormatError(e) ? { kind: e.kind, offset: e.offset } : {}) }) + '\n');
+      if (opts.json) writeStdout(renderJsonError(message, { type: 'openError', path: d, ...(isFormatError(e) ? { kind: e.kind, offset: e.offset } : {}) }) + '\n');
       session.close();
       return 1;
     }
@@ -134,6 +135,7 @@ export async function main(argv: readonly string[], importModule: ImportModule =
     const uiModule = new URL('../ui/run.js', import.meta.url).href;
     const { runUi } = (await importModule(uiModule).catch(() => ({ runUi: undefined }))) as { runUi?: (d: Dispatcher) => Promise<void> };
     if (runUi) {
+      guardedStdout();
       await runUi(dispatcher);
       return finish(session);
     }
@@ -145,7 +147,7 @@ export async function main(argv: readonly string[], importModule: ImportModule =
 /** cdb-style line REPL: prompt, read, dispatch, print; also reads piped stdin to EOF. */
 async function lineMode(session: Session, run: (line: string) => Promise<boolean>): Promise<void> {
   const tty = Boolean(process.stdin.isTTY);
-  const rl = nodeReadline().createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty });
+  const rl = nodeReadline().createInterface({ input: process.stdin, output: tty ? guardedStdout() : undefined, terminal: tty });
   if (tty) {
     rl.setPrompt(session.prompt() + ' ');
     rl.prompt();

@@ -3,6 +3,7 @@ import type { DispatchEntry } from '../interpreter/dispatch.js';
 import { renderJson, renderLines } from '../results/render-text.js';
 import type { Session } from '../session/session.js';
 import { logLines, logTargetOf, recordEntries } from '../session/transcript.js';
+import { writeStdout } from './stdout.js';
 
 /**
  * Where batch and line-mode output goes: stdout, plus the session's log file
@@ -40,7 +41,7 @@ export class Output {
   /** Prints lines and appends them to `log` (default: the session's open log). */
   lines(lines: readonly string[], log: string | undefined = this.session.log?.path): void {
     if (!lines.length) return;
-    process.stdout.write(lines.join('\n') + '\n');
+    writeStdout(lines.join('\n') + '\n');
     logLines(this.session, lines, log);
   }
 

@@ -15,6 +15,7 @@ import type { Transcript } from '../session/transcript.js';
 import { dumpIdentity, entryLines, parseTranscript, pathSubstitutions, searchPathFromTranscript, specFromTranscript, TranscriptError } from '../session/transcript.js';
 import type { CliOptions } from './argv.js';
 import { unifiedDiff } from './diff.js';
+import { writeStdout } from './stdout.js';
 
 export type ReplayStatus = 'pass' | 'differs' | 'no-dump' | 'bad-transcript';
 
@@ -127,7 +128,7 @@ export function transcriptsIn(dir: string): string[] {
 }
 
 /** `--replay FILE|DIR`: prints each result (and diffs), then `N passed, N failed` for a folder. */
-export async function replayMain(opts: CliOptions, write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+export async function replayMain(opts: CliOptions, write: (s: string) => void = writeStdout): Promise<number> {
   const target = opts.replay!;
   let files: string[];
   let isDir = false;

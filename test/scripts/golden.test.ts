@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli/main.js';
+import { stdoutCapture } from '../../src/cli/stdout.js';
 import { BIN, REPO } from '../fixtures/session.js';
 
 const DONE_WHEN = '||;vertarget;~;lm;.exr -1;.ecxr;r;dps @$csp L8;!address -summary;q';
@@ -30,12 +31,14 @@ async function runCli(args: string[]): Promise<{ code: number; out: string; err:
     }) as typeof process.stdout.write;
   process.stdout.write = capture(out);
   process.stderr.write = capture(err);
+  stdoutCapture.write = (text) => void out.push(text);
   let code: number;
   try {
     code = await main(args);
   } finally {
     process.stdout.write = stdoutWrite;
     process.stderr.write = stderrWrite;
+    delete stdoutCapture.write;
   }
   return { code, out: out.join(''), err: err.join('') };
 }
