@@ -281,27 +281,25 @@ export class Target {
 
   /** readMemory's answer given the dump's contiguous bytes at addr: mapped images (then the dump again) continue them. */
   private fillFromImages(addr: bigint, len: number, fromDump: Buffer): Buffer {
-    if (fromDump.length >= len || this.imageReaders.length === 0) return fromDump;
-    const parts: Buffer[] = [fromDump];
+    const readers = this.imageReaders;
+    if (fromDump.length >= len || readers.length === 0) return fromDump;
+    let parts: Buffer[] | undefined;
     let have = fromDump.length;
     while (have < len) {
-      const at = addr + BigInt(have);
+      const at = have === 0 ? addr : addr + BigInt(have);
       let chunk: Buffer = NOTHING;
-      for (const r of this.imageReaders) {
-        chunk = r(at, len - have);
-        if (chunk.length) break;
-      }
+      for (let i = 0; i < readers.length && chunk.length === 0; i++) chunk = (readers[i] as ImageMemoryReader)(at, len - have);
       if (!chunk.length) {
         // Nothing of the dump at addr (have = 0) was read just above: no second look.
         if (have === 0) break;
         chunk = this.dump.memory.read(at, len - have);
         if (!chunk.length) break;
       }
-      parts.push(chunk);
+      (parts ??= [fromDump]).push(chunk);
       have += chunk.length;
     }
     // Nothing found beyond the dump's bytes (the stack scanner's code probes in a mini dump): no copy.
-    return parts.length === 1 ? fromDump : Buffer.concat(parts);
+    return parts === undefined ? fromDump : Buffer.concat(parts);
   }
 
   readExact(addr: bigint, len: number): Buffer | undefined {

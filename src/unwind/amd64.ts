@@ -15,6 +15,8 @@ export const AMD64_NONVOLATILE = ['rbx', 'rbp', 'rsi', 'rdi', 'r12', 'r13', 'r14
 /** Segment registers do not change across user-mode calls. */
 const AMD64_SEGMENTS = ['cs', 'ds', 'es', 'fs', 'gs', 'ss'] as const;
 const AMD64_CARRIED = [...AMD64_NONVOLATILE, ...AMD64_SEGMENTS];
+/** What a shadow-stack caller keeps of the callee's registers. */
+const AMD64_SHADOW_KEEP = [...AMD64_SEGMENTS, 'rbp'];
 const NONVOLATILE_XMM = ['xmm6', 'xmm7', 'xmm8', 'xmm9', 'xmm10', 'xmm11', 'xmm12', 'xmm13', 'xmm14', 'xmm15'];
 
 const UWOP_PUSH_NONVOL = 0;
@@ -557,10 +559,10 @@ export function* amd64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan:
     }
   }
 
-  const cfi = callerByCfi(env, lookup, { ...callee.regs, rip, rsp }, AMD64_CARRIED, { pc: 'rip', sp: 'rsp' });
+  const cfi = callerByCfi(env, lookup, () => ({ ...callee.regs, rip, rsp }), AMD64_CARRIED, { pc: 'rip', sp: 'rsp' });
   if (cfi !== undefined) yield cfi;
 
-  const shadow = callerByShadowStack(env, callee, [...AMD64_SEGMENTS, 'rbp'], { pc: 'rip', sp: 'rsp' });
+  const shadow = callerByShadowStack(env, callee, AMD64_SHADOW_KEEP, { pc: 'rip', sp: 'rsp' });
   if (shadow !== undefined) yield shadow;
 
   // No frame-pointer strategy: on Windows x64 RBP is not a chain (FrameOffset puts it anywhere in

@@ -505,7 +505,7 @@ export function* arm64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan:
     }
   }
 
-  const cfi = callerByCfi(env, lookup, { ...callee.regs, pc, sp: callee.sp }, ARM64_NONVOLATILE, { pc: 'pc', sp: 'sp' });
+  const cfi = callerByCfi(env, lookup, () => ({ ...callee.regs, pc, sp: callee.sp }), ARM64_NONVOLATILE, { pc: 'pc', sp: 'sp' });
   if (cfi !== undefined) {
     cfi.pc = stripPac(cfi.pc);
     cfi.regs.pc = cfi.pc;

@@ -277,11 +277,15 @@ export function evaluateCfi(
   return { regs, pc: ra, sp: regs[names.sp] ?? cfa };
 }
 
-/** Tries the environment's STACK CFI rows covering `lookup` (pc, or pc - 1 for return addresses). */
+/**
+ * Tries the environment's STACK CFI rows covering `lookup` (pc, or pc - 1 for return addresses).
+ * `registers` gives the callee's registers; it is called only when there are rows (most frames
+ * of a walk without Breakpad symbols have none, and the copy is not free).
+ */
 export function callerByCfi(
   env: UnwindEnvironment,
   lookup: bigint,
-  calleeRegs: Record<string, bigint>,
+  registers: () => Record<string, bigint>,
   keep: readonly string[],
   names: { pc: string; sp: string },
 ): CallerCandidate | undefined {
@@ -293,6 +297,7 @@ export function callerByCfi(
     return undefined;
   }
   if (rows === undefined) return undefined;
+  const calleeRegs = registers();
   const r = evaluateCfi(env, rows, lookup, calleeRegs, names);
   if (r === undefined) return undefined;
   // Callee-saved registers without a rule keep their values (Breakpad).

@@ -9,7 +9,7 @@ import { amd64Callers } from './amd64.js';
 import { pointerSize, safeRead } from './common.js';
 import { arm64Callers } from './arm64.js';
 import { x86Callers } from './x86.js';
-import type { CalleeFrame, CallerCandidate, StackFrame, UnwindEnvironment, WalkOptions } from './types.js';
+import type { CalleeFrame, CallerCandidate, FrameTrust, StackFrame, UnwindEnvironment, WalkOptions } from './types.js';
 
 export const DEFAULT_MAX_FRAMES = 256;
 export const HARD_MAX_FRAMES = 10000;
@@ -70,6 +70,7 @@ function frameContext(base: CpuContext, regs: Record<string, bigint>, names: Reg
  * vector registers on first read (decodeContext), and most walks never read them.
  */
 function shareVectors(from: { vectors?: Record<string, Buffer> }, to: { vectors?: Record<string, Buffer> }): void {
+  if (!('vectors' in from)) return;
   const d = Object.getOwnPropertyDescriptor(from, 'vectors');
   if (d === undefined) return;
   if (d.get === undefined) {
@@ -82,6 +83,41 @@ function shareVectors(from: { vectors?: Record<string, Buffer> }, to: { vectors?
     get: () => from.vectors,
     set: (value: Record<string, Buffer> | undefined) => Object.defineProperty(to, 'vectors', { value, writable: true, enumerable: true, configurable: true }),
   });
+}
+
+/**
+ * A frame as the caller strategies see it. Its vector registers are read from the frame's
+ * context only when a strategy asks (a decoded context builds them on first read).
+ */
+class Callee implements CalleeFrame {
+  readonly index: number;
+  readonly regs: Record<string, bigint>;
+  readonly pc: bigint;
+  readonly sp: bigint;
+  readonly trust: FrameTrust;
+  readonly calleeParameterSize: number;
+  shadowReturn?: bigint;
+  private readonly frame: StackFrame;
+
+  constructor(frame: StackFrame, calleeParameterSize: number) {
+    this.frame = frame;
+    this.index = frame.index;
+    this.regs = frame.context.regs;
+    this.pc = frame.pc;
+    this.sp = frame.sp;
+    this.trust = frame.trust;
+    this.calleeParameterSize = calleeParameterSize;
+  }
+
+  get vectors(): Record<string, Buffer> | undefined {
+    return this.frame.context.vectors;
+  }
+}
+
+function markSeen(seen: Map<bigint, Set<bigint>>, pc: bigint, sp: bigint): void {
+  const sps = seen.get(pc);
+  if (sps === undefined) seen.set(pc, new Set([sp]));
+  else sps.add(sp);
 }
 
 function addNote(frame: StackFrame, note: string): void {
@@ -145,7 +181,9 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
     return frames;
   }
   const archEnv = envForArch(env, arch);
-  const seen = new Set<string>([`${pc0}:${sp0}`]);
+  // (pc, sp) pairs already in the walk: pc → the stack pointers seen with it.
+  const seen = new Map<bigint, Set<bigint>>();
+  markSeen(seen, pc0, sp0);
   const paramSizes: number[] = [0];
   const shadow = arch === 'arm64' ? undefined : readShadowStack(archEnv, context);
   let shadowIndex = 0;
@@ -156,19 +194,14 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
       break;
     }
     const calleeFrame = frames[frames.length - 1]!;
-    const callee: CalleeFrame = {
-      index: calleeFrame.index,
-      regs: calleeFrame.context.regs,
-      pc: calleeFrame.pc,
-      sp: calleeFrame.sp,
-      trust: calleeFrame.trust,
-      calleeParameterSize: frames.length >= 2 ? paramSizes[frames.length - 2] ?? 0 : 0,
-    };
-    shareVectors(calleeFrame.context, callee);
+    const callee = new Callee(calleeFrame, frames.length >= 2 ? paramSizes[frames.length - 2] ?? 0 : 0);
     const expected = shadow?.[shadowIndex];
     if (expected !== undefined) callee.shadowReturn = expected;
 
     let accepted: CallerCandidate | undefined;
+    // The accepted candidate's pc and sp, masked to the architecture's width.
+    let acceptedPc = 0n;
+    let acceptedSp = 0n;
     let stop: string | undefined;
     let rejected: string | undefined;
     let tried = 0;
@@ -196,11 +229,13 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
           rejected = `${cand.trust} unwind left the stack`;
           continue;
         }
-        if (seen.has(`${pc}:${sp}`)) {
+        if (seen.get(pc)?.has(sp) === true) {
           rejected = 'loop in the frame chain';
           continue;
         }
-        accepted = { ...cand, pc, sp };
+        accepted = cand;
+        acceptedPc = pc;
+        acceptedSp = sp;
         break;
       }
     } catch (e) {
@@ -211,14 +246,14 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
       addNote(calleeFrame, stop ?? (rejected !== undefined ? `walk stopped: ${rejected}` : 'walk stopped: no caller found'));
       break;
     }
-    seen.add(`${accepted.pc}:${accepted.sp}`);
+    markSeen(seen, acceptedPc, acceptedSp);
     const regs = { ...accepted.regs };
-    regs[names.pc] = accepted.pc;
-    regs[names.sp] = accepted.sp;
+    regs[names.pc] = acceptedPc;
+    regs[names.sp] = acceptedSp;
     const frame: StackFrame = {
       index: frames.length,
-      pc: accepted.pc,
-      sp: accepted.sp,
+      pc: acceptedPc,
+      sp: acceptedSp,
       fp: regs[names.fp] ?? 0n,
       trust: accepted.trust,
       context: frameContext(context, regs, names, accepted.vectors),
@@ -229,7 +264,7 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
     frames.push(frame);
     if (shadow !== undefined) {
       // Stay in step with the shadow stack; a frame it does not list (a spurious scan hit) leaves it alone.
-      const j = shadow.indexOf(accepted.pc, shadowIndex);
+      const j = shadow.indexOf(acceptedPc, shadowIndex);
       if (j >= 0 && j - shadowIndex < SHADOW_RESYNC) shadowIndex = j + 1;
     }
   }

@@ -14,6 +14,8 @@ import type { CalleeFrame, CallerCandidate, UnwindEnvironment, WinFrameInfo } fr
 export const X86_NONVOLATILE = ['ebx', 'esi', 'edi', 'ebp'] as const;
 const X86_SEGMENTS = ['cs', 'ds', 'es', 'fs', 'gs', 'ss'] as const;
 const X86_CARRIED = [...X86_NONVOLATILE, ...X86_SEGMENTS];
+/** What a shadow-stack caller keeps of the callee's registers. */
+const X86_SHADOW_KEEP = [...X86_SEGMENTS, 'ebp'];
 const M32 = 0xffffffffn;
 
 /** STACK WIN record types (Breakpad `WindowsFrameInfo::StackInfoTypes`). */
@@ -189,10 +191,10 @@ export function* x86Callers(env: UnwindEnvironment, callee: CalleeFrame, scan: b
     }
   }
 
-  const cfi = callerByCfi(env, lookup, { ...callee.regs, eip, esp: callee.sp }, X86_CARRIED, { pc: 'eip', sp: 'esp' });
+  const cfi = callerByCfi(env, lookup, () => ({ ...callee.regs, eip, esp: callee.sp }), X86_CARRIED, { pc: 'eip', sp: 'esp' });
   if (cfi !== undefined) yield cfi;
 
-  const shadow = callerByShadowStack(env, callee, [...X86_SEGMENTS, 'ebp'], { pc: 'eip', sp: 'esp' });
+  const shadow = callerByShadowStack(env, callee, X86_SHADOW_KEEP, { pc: 'eip', sp: 'esp' });
   if (shadow !== undefined) yield shadow;
 
   const fp = callerByEbp(env, callee);

@@ -42,25 +42,33 @@ export class MemoryIndex {
     // Sweep in address order; ties at one start keep the higher-priority (earlier) range first.
     // A later range overlapping the covered prefix is trimmed at its front; one that
     // starts inside and ends beyond keeps only its tail.
-    const out: MemoryRange[] = [];
-    const starts: bigint[] = [];
-    const ends: bigint[] = [];
+    // Arrays sized once and cut to what was kept (Wine's mini dumps list 7,000+ ranges).
+    const n = ordered.length;
+    const out = new Array<MemoryRange>(n);
+    const starts = new Array<bigint>(n);
+    const ends = new Array<bigint>(n);
+    let kept = 0;
     let coveredEnd = -1n;
-    for (const r of ordered) {
+    for (let i = 0; i < n; i++) {
+      const r = ordered[i] as MemoryRange;
       const end = r.start + BigInt(r.size);
       if (end <= coveredEnd) continue;
       if (r.start < coveredEnd) {
         const skip = Number(coveredEnd - r.start);
-        out.push({ start: coveredEnd, size: r.size - skip, fileOffset: r.fileOffset + skip });
-        starts.push(coveredEnd);
+        out[kept] = { start: coveredEnd, size: r.size - skip, fileOffset: r.fileOffset + skip };
+        starts[kept] = coveredEnd;
       } else {
-        out.push(r);
-        starts.push(r.start);
+        out[kept] = r;
+        starts[kept] = r.start;
       }
       // Each kept range ends where it did before trimming: its end is computed once, here.
-      ends.push(end);
+      ends[kept] = end;
+      kept++;
       coveredEnd = end;
     }
+    out.length = kept;
+    starts.length = kept;
+    ends.length = kept;
     this.ranges = out;
     this.starts = starts;
     this.ends = ends;

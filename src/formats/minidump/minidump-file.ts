@@ -75,6 +75,11 @@ export class MinidumpFile {
   private readonly warned = new Set<string>();
   private readonly cache = new Map<string, unknown>();
   private readonly streams = new Map<number, unknown>();
+  // The lists asked for per stack frame, in fields of their own (no map lookup, no closure per call).
+  private threadList: MinidumpThread[] | undefined;
+  private moduleList: MinidumpModule[] | undefined;
+  private sortedModules: { mods: MinidumpModule[]; ends: bigint[] } | undefined;
+  private memoryIndex: MemoryIndex | undefined;
   private readonly contexts = new Map<string, CpuContext | undefined>();
   private readonly ctx: StreamContext;
   private archCache: CpuArch | undefined;
@@ -242,11 +247,10 @@ export class MinidumpFile {
 
   /** ThreadListStream, or ThreadExListStream when that is what the dump has. Position = debugger thread number. */
   threads(): MinidumpThread[] {
-    return this.cached('threads', () =>
+    return (this.threadList ??=
       this.stream(StreamType.ThreadList, (b, e) => parseThreadList(b, e.dataSize, e.rva, false, this.ctx)) ??
       this.stream(StreamType.ThreadExList, (b, e) => parseThreadList(b, e.dataSize, e.rva, true, this.ctx)) ??
-      [],
-    );
+      []);
   }
 
   /** The thread's CONTEXT; undefined for a zero-size context (Wine's hang-dump writer thread) or an unreadable one. */
@@ -287,16 +291,21 @@ export class MinidumpFile {
 
   /** ModuleListStream, in dump order (index 0 is usually the main executable). */
   modules(): MinidumpModule[] {
-    return this.cached('modules', () => this.stream(StreamType.ModuleList, (b, e) => parseModuleList(b, e.dataSize, e.rva, this.ctx)) ?? []);
+    return (this.moduleList ??= this.stream(StreamType.ModuleList, (b, e) => parseModuleList(b, e.dataSize, e.rva, this.ctx)) ?? []);
   }
 
-  private modulesByBase(): MinidumpModule[] {
-    return this.cached('modulesByBase', () => [...this.modules()].sort((a, b) => (a.baseOfImage < b.baseOfImage ? -1 : a.baseOfImage > b.baseOfImage ? 1 : 0)));
+  /** Modules sorted by base, with each one's end (base + size) computed once: moduleAt runs per stack word scanned. */
+  private modulesByBase(): { mods: MinidumpModule[]; ends: bigint[] } {
+    if (this.sortedModules === undefined) {
+      const mods = [...this.modules()].sort((a, b) => (a.baseOfImage < b.baseOfImage ? -1 : a.baseOfImage > b.baseOfImage ? 1 : 0));
+      this.sortedModules = { mods, ends: mods.map((m) => m.baseOfImage + BigInt(m.sizeOfImage)) };
+    }
+    return this.sortedModules;
   }
 
   /** The loaded module whose [base, base+size) contains addr. */
   moduleAt(addr: bigint): MinidumpModule | undefined {
-    const mods = this.modulesByBase();
+    const { mods, ends } = this.modulesByBase();
     let lo = 0;
     let hi = mods.length - 1;
     while (lo <= hi) {
@@ -306,8 +315,7 @@ export class MinidumpFile {
     }
     // Walk back over modules starting below addr; overlapping images are rare but possible.
     for (let i = hi; i >= 0 && i >= hi - 4; i--) {
-      const m = mods[i] as MinidumpModule;
-      if (addr < m.baseOfImage + BigInt(m.sizeOfImage)) return m;
+      if (addr < (ends[i] as bigint)) return mods[i];
     }
     return undefined;
   }
@@ -318,18 +326,20 @@ export class MinidumpFile {
 
   /** MemoryList ranges, then Memory64List ranges, then thread stacks not already covered. */
   get memory(): MemoryIndex {
-    return this.cached('memory', () => {
-      // concat, not push(...list): spreading 100k+ ranges as arguments is slow and can overflow the stack.
-      const ranges: MemoryRange[] = (this.stream(StreamType.MemoryList, (b, e) => parseMemoryList(b, e.dataSize, e.rva, this.ctx)) ?? []).concat(
-        this.stream(StreamType.Memory64List, (b, e) => parseMemory64List(b, e.rva, this.ctx)) ?? [],
-      );
-      for (const t of this.threads()) {
-        if (t.stackSize === 0 || t.stackRva === 0) continue;
-        const avail = Math.max(0, Math.min(t.stackSize, this.source.size - t.stackRva));
-        if (avail > 0) ranges.push({ start: t.stackStart, size: avail, fileOffset: t.stackRva });
-      }
-      return new MemoryIndex(this.source, ranges);
-    });
+    return (this.memoryIndex ??= this.buildMemoryIndex());
+  }
+
+  private buildMemoryIndex(): MemoryIndex {
+    // concat, not push(...list): spreading 100k+ ranges as arguments is slow and can overflow the stack.
+    const ranges: MemoryRange[] = (this.stream(StreamType.MemoryList, (b, e) => parseMemoryList(b, e.dataSize, e.rva, this.ctx)) ?? []).concat(
+      this.stream(StreamType.Memory64List, (b, e) => parseMemory64List(b, e.rva, this.ctx)) ?? [],
+    );
+    for (const t of this.threads()) {
+      if (t.stackSize === 0 || t.stackRva === 0) continue;
+      const avail = Math.max(0, Math.min(t.stackSize, this.source.size - t.stackRva));
+      if (avail > 0) ranges.push({ start: t.stackStart, size: avail, fileOffset: t.stackRva });
+    }
+    return new MemoryIndex(this.source, ranges);
   }
 
   memoryInfo(): MinidumpMemoryInfo[] {
@@ -337,6 +347,8 @@ export class MinidumpFile {
   }
 
   exception(): MinidumpExceptionStream | undefined {
+    const hit = this.streams.get(StreamType.Exception);
+    if (hit !== undefined) return hit as MinidumpExceptionStream;
     return this.stream(StreamType.Exception, (b, e) => parseExceptionStream(b, e.rva));
   }
 
@@ -355,6 +367,9 @@ export class MinidumpFile {
   }
 
   miscInfo(): MinidumpMiscInfo | undefined {
+    // Asked for once per CONTEXT decoded and per `~` row: a hit makes no parse closure.
+    const hit = this.streams.get(StreamType.MiscInfo);
+    if (hit !== undefined) return hit as MinidumpMiscInfo;
     return this.stream(StreamType.MiscInfo, (b, e) => parseMiscInfo(b, e.rva, this.ctx));
   }
 

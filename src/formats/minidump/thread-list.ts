@@ -32,19 +32,24 @@ export function parseThreadList(buf: Buffer, declaredSize: number, rva: number, 
   const entrySize = ex ? MINIDUMP_THREAD_EX_SIZE : MINIDUMP_THREAD_SIZE;
   const { offset, count } = oldStyleList(buf, declaredSize, entrySize, ctx, name, rva);
   const out: MinidumpThread[] = [];
+  // Fields read at the layout's offsets through a DataView, not through the layout decoder:
+  // a dump can list hundreds of threads (oldStyleList has checked that `count` entries fit).
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  const o = MinidumpThreadLayout.offsets;
+  const u32 = (at: number) => dv.getUint32(at, true);
   for (let i = 0; i < count; i++) {
-    const t = MinidumpThreadLayout.decode(buf, offset + i * entrySize, `reading ${name}`);
+    const at = offset + i * entrySize;
     out.push({
       index: i,
-      threadId: t.threadId,
-      suspendCount: t.suspendCount,
-      priorityClass: t.priorityClass,
-      priority: t.priority,
-      teb: t.teb,
-      stackStart: t.stackStartOfMemoryRange,
-      stackSize: t.stackDataSize,
-      stackRva: t.stackRva,
-      context: { dataSize: t.threadContextDataSize, rva: t.threadContextRva },
+      threadId: u32(at + o.threadId),
+      suspendCount: u32(at + o.suspendCount),
+      priorityClass: u32(at + o.priorityClass),
+      priority: u32(at + o.priority),
+      teb: dv.getBigUint64(at + o.teb, true),
+      stackStart: dv.getBigUint64(at + o.stackStartOfMemoryRange, true),
+      stackSize: u32(at + o.stackDataSize),
+      stackRva: u32(at + o.stackRva),
+      context: { dataSize: u32(at + o.threadContextDataSize), rva: u32(at + o.threadContextRva) },
     });
   }
   return out;
