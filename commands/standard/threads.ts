@@ -51,8 +51,13 @@ export function threadRowText(t: Target, r: ThreadRow): string {
 }
 
 function selectedIndices(t: Target, text: string): number[] {
-  const p = parseThreadPrefix(`~${text}`);
   const n = t.threads().length;
+  // `~5` (what `~* k` asks for each thread's row): a decimal index, as the selector parser reads it.
+  if (/^[0-9]+$/.test(text)) {
+    const i = Number(text);
+    return i < n ? [i] : [];
+  }
+  const p = parseThreadPrefix(`~${text}`);
   if (!p || !p.command) return Array.from({ length: n }, (_, i) => i);
   switch (p.threads.kind) {
     case 'all':
