@@ -33,17 +33,18 @@ export const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefine
 let seq = 0;
 
 /** Runs `cmd args` to completion, draining stdout (counted, not kept) and keeping stderr. */
-export function measure(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Sample> {
+export function measure(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; discardStderr?: boolean } = {}): Promise<Sample> {
   const timeFile = GNU_TIME ? path.join(tmpdir(), `dumpdbg-bench-time-${process.pid}-${seq++}.txt`) : undefined;
   const argv = GNU_TIME ? ['-f', '%e %U %S %M', '-o', timeFile!, cmd, ...args] : [...args];
   const exe = GNU_TIME ?? cmd;
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(exe, argv, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // discardStderr: the child's stderr goes to /dev/null (a peer's own logging is not part of the work measured).
+    const child = spawn(exe, argv, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', opts.discardStderr ? 'ignore' : 'pipe'] });
     let stdoutBytes = 0;
     let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdoutBytes += b.length));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    child.stdout?.on('data', (b: Buffer) => (stdoutBytes += b.length));
+    child.stderr?.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
     let hwm = 0;
     let ticks = 0;
     const poll = GNU_TIME
