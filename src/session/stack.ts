@@ -32,6 +32,7 @@ export function unwindEnvironment(t: Target, stackBounds?: { low: bigint; high: 
       if (img) {
         um.image = {
           readRva: (rva, len) => read(m.baseOfImage + BigInt(rva), len),
+          readSpan: (rva, len) => t.stableSpan(m.baseOfImage + BigInt(rva), len),
           exceptionDirectory: () => img.exceptionDirectory(),
           isCodeRva: (rva) => {
             const s = img.sectionForRva(rva);

@@ -54,6 +54,8 @@ export class Target {
   private readonly reports = new Map<number, ModuleLoadReport>();
   private readonly pending = new Map<number, Promise<ModuleLoadReport>>();
   private readonly freshlyLoaded: ModuleLoadReport[] = [];
+  /** stableSpan's answers (null: not one source, read the parts), until images are forgotten. */
+  private readonly spans = new Map<string, Buffer | null>();
 
   constructor(dump: MinidumpFile, path: string, filePath = path) {
     this.dump = dump;
@@ -219,6 +221,7 @@ export class Target {
 
   /** Forgets loaded images and symbols (.reload). */
   resetSymbols(index?: number): void {
+    this.spans.clear();
     const drop = (i: number) => {
       const r = this.reports.get(i);
       r?.symbols.pdb?.close();
@@ -300,6 +303,33 @@ export class Target {
     }
     // Nothing found beyond the dump's bytes (the stack scanner's code probes in a mini dump): no copy.
     return parts === undefined ? fromDump : Buffer.concat(parts);
+  }
+
+  /**
+   * readMemory(addr, len) for a span that is read piece by piece over and over (a mapped
+   * image's exception directory, binary-searched for every frame of every walk), read
+   * once and kept. Only when one source gives all of it, so that any part of the answer
+   * is what readMemory gives for that part: one captured dump range covering it, or no
+   * dump byte in it and one module image under it. Otherwise undefined: read the parts.
+   */
+  stableSpan(addr: bigint, len: number): Buffer | undefined {
+    const key = `${addr}:${len}`;
+    const known = this.spans.get(key);
+    if (known !== undefined) return known ?? undefined;
+    let bytes: Buffer | null = null;
+    if (len > 0 && addr >= 0n) {
+      const end = addr + BigInt(len);
+      const mem = this.dump.memory;
+      const range = mem.findRange(addr);
+      const inOneRange = range !== undefined && range.start + BigInt(range.size) >= end;
+      const noDumpBytes = range === undefined && (mem.nextRange(addr)?.start ?? end) >= end;
+      const m = this.dump.moduleAt(addr);
+      // Another module starting inside the span would answer for the bytes after its base.
+      const oneImage = m !== undefined && end <= m.baseOfImage + BigInt(m.sizeOfImage) && !this.dump.modules().some((o) => o.baseOfImage > addr && o.baseOfImage < end);
+      if (inOneRange || (noDumpBytes && oneImage)) bytes = this.readMemory(addr, len);
+    }
+    this.spans.set(key, bytes);
+    return bytes ?? undefined;
   }
 
   readExact(addr: bigint, len: number): Buffer | undefined {

@@ -349,6 +349,9 @@ export function callerByShadowStack(env: UnwindEnvironment, callee: CalleeFrame,
   return undefined;
 }
 
+/** Largest exception directory read whole for searching (a big DLL's .pdata is a few MiB). */
+const MAX_TABLE_COPY = 16 * 1024 * 1024;
+
 /** More entries than this in an exception directory is garbage (a 64 MiB .pdata). */
 const MAX_TABLE_ENTRIES = 1 << 22;
 
@@ -381,12 +384,24 @@ function readRvaSafe(image: UnwindImage, rva: number, len: number): Buffer | und
 export function searchExceptionTable(image: UnwindImage, entrySize: 8 | 12, rva: number): Buffer | undefined {
   const table = exceptionTable(image, entrySize);
   if (table === undefined) return undefined;
+  // The whole table when the environment keeps a copy (probes inside its readable prefix come
+  // from it; any beyond are read one by one, as without it).
+  let all: Buffer | undefined;
+  const bytes = table.count * entrySize;
+  if (bytes <= MAX_TABLE_COPY) {
+    try {
+      all = image.readSpan?.(table.rva, bytes);
+    } catch {
+      all = undefined;
+    }
+  }
   let lo = 0;
   let hi = table.count - 1;
   let found: Buffer | undefined;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    const entry = readRvaSafe(image, table.rva + mid * entrySize, entrySize);
+    const at = mid * entrySize;
+    const entry = all !== undefined && at + entrySize <= all.length ? all.subarray(at, at + entrySize) : readRvaSafe(image, table.rva + at, entrySize);
     if (entry === undefined) return undefined;
     if (entry.readUInt32LE(0) <= rva) {
       found = entry;

@@ -48,6 +48,12 @@ export interface UnwindMemory {
 export interface UnwindImage {
   /** Readable prefix of [rva, rva+len), possibly empty. */
   readRva(rva: number, len: number): Buffer;
+  /**
+   * Optional: readRva for a span read many times (the exception directory), from a copy the
+   * environment keeps; any part of it is what readRva gives for that part. Undefined when the
+   * environment cannot keep one (then the entries are read one by one).
+   */
+  readSpan?(rva: number, len: number): Buffer | undefined;
   /** Data directory 3 (IMAGE_DIRECTORY_ENTRY_EXCEPTION), when present. */
   exceptionDirectory(): { rva: number; size: number } | undefined;
   /** Optional: true when the RVA lies in an executable section (used to vet scanned return addresses). */
