@@ -13,7 +13,7 @@ export type {
   MinidumpThreadInfo, BreakpadInfo, AssertionInfo, CrashpadInfo, DumpWarning,
 } from './types.js';
 export { MinidumpFile, type OtherStream } from './minidump-file.js';
-export { MemoryIndex } from './memory-index.js';
+export { MemoryColumns, MemoryIndex } from './memory-index.js';
 export {
   MINIDUMP_STREAM_TYPES, MINIDUMP_TYPE_FLAGS, StreamType, streamTypeName, minidumpTypeFlagNames,
 } from './streams.js';

@@ -1,5 +1,6 @@
 import { defineLayout } from '../layout.js';
 import type { MemoryRange } from './types.js';
+import type { MemoryColumns } from './memory-index.js';
 import { MINIDUMP_MEMORY_DESCRIPTOR_SIZE, MinidumpMemoryDescriptorLayout, oldStyleList, type StreamContext } from './stream-context.js';
 
 /** MINIDUMP_MEMORY64_LIST header (A.7). */
@@ -16,6 +17,12 @@ export const MinidumpMemoryDescriptor64Layout = defineLayout('MINIDUMP_MEMORY_DE
 });
 export const MINIDUMP_MEMORY_DESCRIPTOR64_SIZE = MinidumpMemoryDescriptor64Layout.size; // 16
 
+/** Appends what clampToFile keeps of a range that does not lie wholly in the file. */
+function pushClamped(into: MemoryColumns, r: MemoryRange, ctx: StreamContext, stream: string): void {
+  const c = clampToFile(r, ctx, stream);
+  if (c) into.push(c.start, c.size, c.fileOffset);
+}
+
 /** Trims a range to the bytes the file really holds; drops it (undefined) when none are there. */
 function clampToFile(r: MemoryRange, ctx: StreamContext, stream: string): MemoryRange | undefined {
   if (r.size === 0) return undefined;
@@ -26,10 +33,10 @@ function clampToFile(r: MemoryRange, ctx: StreamContext, stream: string): Memory
   return avail > 0 ? { start: r.start, size: avail, fileOffset: r.fileOffset } : undefined;
 }
 
-export function parseMemoryList(buf: Buffer, declaredSize: number, rva: number, ctx: StreamContext): MemoryRange[] {
+/** MemoryListStream's ranges, appended to `into` (in file order). */
+export function parseMemoryList(buf: Buffer, declaredSize: number, rva: number, ctx: StreamContext, into: MemoryColumns): void {
   const name = 'MemoryListStream';
   const { offset, count } = oldStyleList(buf, declaredSize, MINIDUMP_MEMORY_DESCRIPTOR_SIZE, ctx, name, rva);
-  const out: MemoryRange[] = [];
   // Fields read through typed-array views, as in parseMemory64List (below): Wine's mini dumps
   // list 7,000+ small ranges, and this runs before the first prompt.
   const body = count > 0 ? alignedCopy(buf.subarray(offset, offset + count * MINIDUMP_MEMORY_DESCRIPTOR_SIZE)) : Buffer.alloc(0);
@@ -44,10 +51,9 @@ export function parseMemoryList(buf: Buffer, declaredSize: number, rva: number, 
     const start = q ? q[(at + startAt) / 8]! : body.readBigUInt64LE(at + startAt);
     const size = w ? w[(at + sizeAt) / 4]! : body.readUInt32LE(at + sizeAt);
     const fileOffset = w ? w[(at + rvaAt) / 4]! : body.readUInt32LE(at + rvaAt);
-    const r = size > 0 && fileOffset + size <= fileSize ? { start, size, fileOffset } : clampToFile({ start, size, fileOffset }, ctx, name);
-    if (r) out.push(r);
+    if (size > 0 && fileOffset + size <= fileSize) into.push(start, size, fileOffset);
+    else pushClamped(into, { start, size, fileOffset }, ctx, name);
   }
-  return out;
 }
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -60,11 +66,12 @@ function alignedCopy(b: Buffer): Buffer {
   return c;
 }
 
-export function parseMemory64List(buf: Buffer, rva: number, ctx: StreamContext): MemoryRange[] {
+/** Memory64ListStream's ranges, appended to `into` (in file order). */
+export function parseMemory64List(buf: Buffer, rva: number, ctx: StreamContext, into: MemoryColumns): void {
   const name = 'Memory64ListStream';
   if (buf.length < MINIDUMP_MEMORY64_LIST_SIZE) {
     ctx.warn(name, rva, `${name} is too short for its header (${buf.length} bytes)`);
-    return [];
+    return;
   }
   const h = MinidumpMemory64ListLayout.decode(buf, 0);
   const fits = Math.floor((buf.length - MINIDUMP_MEMORY64_LIST_SIZE) / MINIDUMP_MEMORY_DESCRIPTOR64_SIZE);
@@ -74,7 +81,6 @@ export function parseMemory64List(buf: Buffer, rva: number, ctx: StreamContext):
   } else {
     count = Number(h.numberOfMemoryRanges);
   }
-  const out: MemoryRange[] = [];
   // Range i+1's bytes follow range i's: a running sum from BaseRva. Numbers stay exact below
   // 2^53; once the sum passes the file size (far below that) the loop stops.
   const fileSize = ctx.fileSize;
@@ -100,9 +106,8 @@ export function parseMemory64List(buf: Buffer, rva: number, ctx: StreamContext):
       break;
     }
     const size = Math.min(dataSize, fileSize);
-    const r = size > 0 && fileOffset + size <= fileSize ? { start, size, fileOffset } : clampToFile({ start, size, fileOffset }, ctx, name);
-    if (r) out.push(r);
+    if (size > 0 && fileOffset + size <= fileSize) into.push(start, size, fileOffset);
+    else pushClamped(into, { start, size, fileOffset }, ctx, name);
     fileOffset += dataSize;
   }
-  return out;
 }

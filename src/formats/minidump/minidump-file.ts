@@ -5,7 +5,7 @@ import { archFromProcessorArchitecture, parseSystemInfo } from './system-info.js
 import { parseThreadList } from './thread-list.js';
 import { parseModuleList } from './module-list.js';
 import { parseMemory64List, parseMemoryList } from './memory-list.js';
-import { MemoryIndex } from './memory-index.js';
+import { MemoryColumns, MemoryIndex } from './memory-index.js';
 import { decodeNativeExceptionRecord, nativeExceptionRecordSize, parseExceptionStream } from './exception.js';
 import { parseMiscInfo } from './misc-info.js';
 import { decodeContext, detectContextArch, type XstateConfig } from './context.js';
@@ -330,16 +330,19 @@ export class MinidumpFile {
   }
 
   private buildMemoryIndex(): MemoryIndex {
-    // concat, not push(...list): spreading 100k+ ranges as arguments is slow and can overflow the stack.
-    const ranges: MemoryRange[] = (this.stream(StreamType.MemoryList, (b, e) => parseMemoryList(b, e.dataSize, e.rva, this.ctx)) ?? []).concat(
-      this.stream(StreamType.Memory64List, (b, e) => parseMemory64List(b, e.rva, this.ctx)) ?? [],
-    );
+    // Priority order: MemoryList, Memory64List, then the thread stacks. Columns, not objects (see MemoryColumns).
+    const cols = new MemoryColumns(1024);
+    // A stream whose parse fails (guard() reports it) adds none of its ranges, as before columns.
+    let mark = cols.count;
+    if (this.stream(StreamType.MemoryList, (b, e) => (parseMemoryList(b, e.dataSize, e.rva, this.ctx, cols), true)) !== true) cols.count = mark;
+    mark = cols.count;
+    if (this.stream(StreamType.Memory64List, (b, e) => (parseMemory64List(b, e.rva, this.ctx, cols), true)) !== true) cols.count = mark;
     for (const t of this.threads()) {
       if (t.stackSize === 0 || t.stackRva === 0) continue;
       const avail = Math.max(0, Math.min(t.stackSize, this.source.size - t.stackRva));
-      if (avail > 0) ranges.push({ start: t.stackStart, size: avail, fileOffset: t.stackRva });
+      if (avail > 0) cols.push(t.stackStart, avail, t.stackRva);
     }
-    return new MemoryIndex(this.source, ranges);
+    return new MemoryIndex(this.source, cols);
   }
 
   memoryInfo(): MinidumpMemoryInfo[] {

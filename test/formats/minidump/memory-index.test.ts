@@ -139,3 +139,40 @@ t.test('view and viewPointer: the bytes read() gives, within one captured range 
   for (let i = 0; i < 10; i++) idx.view(0x1000n + BigInt(i * 8), 8);
   t.same(src.reads, []);
 });
+
+t.test('columns: the same index as range objects, sorted or not, and ranges past 2^64 cut', async (t) => {
+  const { MemoryColumns } = await import('../../../src/formats/minidump/index.js');
+  const src = new CountingSource(0x100000);
+  // Priority order with overlaps, a zero-size range, a tie at one start, and out-of-order starts.
+  const ranges = [
+    { start: 0x5000n, size: 0x1000, fileOffset: 0x100 },
+    { start: 0x1000n, size: 0x800, fileOffset: 0x2000 },
+    { start: 0x5800n, size: 0x1000, fileOffset: 0x3000 },
+    { start: 0x9000n, size: 0, fileOffset: 0x4000 },
+    { start: 0x1000n, size: 0x900, fileOffset: 0x5000 },
+    { start: 0x4000n, size: 0x1100, fileOffset: 0x6000 },
+  ];
+  const viaObjects = new MemoryIndex(src, ranges);
+  const cols = new MemoryColumns(2);
+  for (const r of ranges) cols.push(r.start, r.size, r.fileOffset);
+  t.equal(cols.count, 6, 'columns grow past their first capacity');
+  const viaColumns = new MemoryIndex(src, cols);
+  t.same(viaColumns.ranges, viaObjects.ranges);
+  t.same(viaObjects.ranges, [
+    { start: 0x1000n, size: 0x800, fileOffset: 0x2000 },
+    { start: 0x1800n, size: 0x100, fileOffset: 0x5800 },
+    { start: 0x4000n, size: 0x1100, fileOffset: 0x6000 },
+    { start: 0x5100n, size: 0xf00, fileOffset: 0x200 },
+    { start: 0x6000n, size: 0x800, fileOffset: 0x3800 },
+  ], 'ties keep the earlier range, overlaps are trimmed at their front, empty ranges dropped');
+  t.equal(viaColumns.count, 5);
+  t.same(viaColumns.findRange(0x5100n), { start: 0x5100n, size: 0xf00, fileOffset: 0x200 });
+  t.same(viaColumns.nextRange(0x2000n), { start: 0x4000n, size: 0x1100, fileOffset: 0x6000 });
+  t.equal(viaColumns.nextRange(0x7000n), undefined);
+  t.equal(viaColumns.totalSize, 0x800 + 0x100 + 0x1100 + 0xf00 + 0x800);
+  t.same([...viaColumns.read(0x17f0n, 0x20)], [...src.read(0x2000 + 0x7f0, 0x10), ...src.read(0x5800, 0x10)], 'a read continues into the adjacent trimmed range');
+
+  const top = new MemoryIndex(src, [{ start: 0xffff_ffff_ffff_f000n, size: 0x2000, fileOffset: 0 }]);
+  t.same(top.ranges, [{ start: 0xffff_ffff_ffff_f000n, size: 0xfff, fileOffset: 0 }], 'a range running past 2^64 ends at the last address');
+  t.equal(top.read(0xffff_ffff_ffff_fffen, 4).length, 1);
+});
