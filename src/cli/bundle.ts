@@ -25,7 +25,8 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** dist/src/cli → the repository root. */
 const ROOT = path.resolve(HERE, '..', '..', '..');
 
-export const BUNDLE_NAME = 'dumpdbg.cjs';
+/** bin.cts loads this file by the same name. */
+const BUNDLE_NAME = 'dumpdbg.cjs';
 
 async function bundle(): Promise<void> {
   const out = path.join(HERE, BUNDLE_NAME);

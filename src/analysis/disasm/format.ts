@@ -47,19 +47,11 @@ export function masmNumber(v: bigint): string {
  * (upper-case hex, `h` suffix, no space after commas, `xxx ptr` always,
  * RIP-relative operands as the absolute address `[140002000h]`).
  */
-export interface RawInstruction {
-  length: number;
+export interface RawInstruction extends Pick<Instruction, 'length' | 'target' | 'isCall' | 'isReturn' | 'isBranch' | 'isConditional' | 'endsFlow'> {
   /** iced `formatMnemonic`: lower-case, with its prefixes (`lock add`, `rep stosb`). */
   mnemonic: string;
   /** iced `formatAllOperands`. */
   operands: string;
-  /** Direct near call/jump/jcc target. */
-  target?: bigint;
-  isCall: boolean;
-  isReturn: boolean;
-  isBranch: boolean;
-  isConditional: boolean;
-  endsFlow: boolean;
   /** The segment override prefix the decoder recorded (`es`…`gs`). */
   segmentPrefix?: string;
   /** Values of the operands that are 32-bit immediates (not sign-extended imm8/imm32→64), in operand order. */
