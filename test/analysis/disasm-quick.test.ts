@@ -17,6 +17,7 @@ import { quickDecode } from '../../src/analysis/disasm/quick.js';
 import { decodeOne, createDisassembler, disassemble, formatInstructionLine } from '../../src/analysis/disasm/index.js';
 import type { Instruction, SymbolFormatter } from '../../src/analysis/disasm/index.js';
 import { PeImage, IMAGE_SCN } from '../../src/formats/pe/index.js';
+import { rng } from '../fixtures/robustness/mutate.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -144,19 +145,6 @@ t.test('Wine x64 images: every instruction quick decodes matches iced', async (t
   t.ok(pct(tally) >= 97, `quick covers ${pct(tally).toFixed(1)}% of ${tally.total} instructions`);
 });
 
-/** xorshift32: the corpus is the same on every run. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
-
 const PREFIXES = [0x66, 0x66, 0xf0, 0xf2, 0xf3, 0x2e, 0x3e, 0x26, 0x36, 0x64, 0x65, 0x67];
 /** Opcode starts quick has entries for (and neighbours it must decline). */
 const OPCODES: number[][] = [
@@ -167,7 +155,9 @@ const OPCODES: number[][] = [
 ];
 
 function randomCorpus(t: Test, arch: 'amd64' | 'x86', seed: number, count: number): void {
-  const next = rng(seed);
+  // The fuzzers' seeded PRNG, as 32-bit words: the corpus is the same on every run.
+  const unit = rng(seed);
+  const next = () => Math.floor(unit() * 0x100000000);
   const fmt = arch === 'amd64' ? ptr64 : ptr32;
   const withSym = createDisassembler(arch, symbols, fmt)!;
   const without = createDisassembler(arch, undefined, fmt)!;
