@@ -10,23 +10,34 @@ const VIEW_CACHE_RANGES = 16;
 /** One range's bytes, held for view(); `continued` when the next range starts where this one ends. */
 interface HeldRange { start: bigint; end: bigint; bytes: Buffer; data: DataView; continued: boolean }
 
-/** The largest address a BigUint64Array holds: range ends are clamped to it. */
-const MAX_ADDRESS = 0xffff_ffff_ffff_ffffn;
+/**
+ * Which 32-bit word of a BigUint64Array element holds the low half: the typed arrays use the
+ * host's byte order (Node also runs on big-endian s390x), so the word views follow it.
+ */
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const LO = LITTLE_ENDIAN_HOST ? 0 : 1;
+const HI = 1 - LO;
+const TWO_32 = 0x1_0000_0000;
 
 /**
  * Memory ranges as columns, one typed array per field, in priority order. Full-memory
  * dumps list 100k+ ranges: an object and two BigInts per range made most of the time to
  * the first prompt garbage-collector work (a 2 GiB dump spent 30 ms of 97 in the GC).
+ * Starts are also seen as 32-bit words (`startWords`, two per range), so that parsers and
+ * the index can move and compare them without making a BigInt for each.
  */
 export class MemoryColumns {
   count = 0;
   starts: BigUint64Array;
+  /** `starts` as 32-bit words in the host's order (the same memory). */
+  startWords: Uint32Array;
   sizes: Float64Array;
   fileOffsets: Float64Array;
 
   constructor(capacity = 16) {
     const n = Math.max(1, capacity);
     this.starts = new BigUint64Array(n);
+    this.startWords = new Uint32Array(this.starts.buffer);
     this.sizes = new Float64Array(n);
     this.fileOffsets = new Float64Array(n);
   }
@@ -38,25 +49,257 @@ export class MemoryColumns {
   }
 
   push(start: bigint, size: number, fileOffset: number): void {
-    if (this.count === this.starts.length) this.grow();
+    if (this.count === this.starts.length) this.grow(this.count * 2);
     this.starts[this.count] = start;
     this.sizes[this.count] = size;
     this.fileOffsets[this.count] = fileOffset;
     this.count++;
   }
 
-  private grow(): void {
-    const n = this.starts.length * 2;
+  /** push() with the start given as its low and high 32 bits (no BigInt made). */
+  pushWords(startLo: number, startHi: number, size: number, fileOffset: number): void {
+    if (this.count === this.starts.length) this.grow(this.count * 2);
+    this.startWords[2 * this.count + LO] = startLo;
+    this.startWords[2 * this.count + HI] = startHi;
+    this.sizes[this.count] = size;
+    this.fileOffsets[this.count] = fileOffset;
+    this.count++;
+  }
+
+  /**
+   * Room for `more` ranges beyond `count`: a parser that knows its count grows the columns once,
+   * with an eighth to spare for the thread stacks that follow (a full dump's 100k+ ranges are
+   * not copied again for them).
+   */
+  reserve(more: number): void {
+    const need = this.count + more;
+    if (need > this.starts.length) this.grow(need + (need >>> 3));
+  }
+
+  private grow(capacity: number): void {
+    const n = Math.max(1, capacity);
     const starts = new BigUint64Array(n);
-    starts.set(this.starts);
+    starts.set(this.starts.subarray(0, this.count));
     const sizes = new Float64Array(n);
-    sizes.set(this.sizes);
+    sizes.set(this.sizes.subarray(0, this.count));
     const offsets = new Float64Array(n);
-    offsets.set(this.fileOffsets);
+    offsets.set(this.fileOffsets.subarray(0, this.count));
     this.starts = starts;
+    this.startWords = new Uint32Array(starts.buffer);
     this.sizes = sizes;
     this.fileOffsets = offsets;
   }
+}
+
+/** Does range a start before range b (by start, then by priority: the lower index)? Starts as word pairs. */
+function startsBefore(w: Uint32Array, a: number, b: number): boolean {
+  const ah = w[2 * a + HI] as number;
+  const bh = w[2 * b + HI] as number;
+  if (ah !== bh) return ah < bh;
+  const al = w[2 * a + LO] as number;
+  const bl = w[2 * b + LO] as number;
+  if (al !== bl) return al < bl;
+  return a < b;
+}
+
+/**
+ * `order` (range indices) sorted by startsBefore: a natural merge sort, which merges the
+ * ascending runs already there. A dump's list is a few such runs (MemoryList, Memory64List,
+ * then the thread stacks, which full dumps list again after 100k+ sorted ranges): a general
+ * sort with a BigInt comparator took a third of the 2 GiB dump's first prompt.
+ */
+function sortByStart(order: Uint32Array, w: Uint32Array): Uint32Array {
+  const n = order.length;
+  let bounds: number[] = [0];
+  for (let i = 1; i < n; i++) if (startsBefore(w, order[i] as number, order[i - 1] as number)) bounds.push(i);
+  bounds.push(n);
+  let src: Uint32Array = order;
+  let dst: Uint32Array = new Uint32Array(n);
+  while (bounds.length > 2) {
+    const next: number[] = [0];
+    for (let r = 0; r + 1 < bounds.length; r += 2) {
+      const lo = bounds[r] as number;
+      const mid = bounds[r + 1] as number;
+      const hi = r + 2 < bounds.length ? (bounds[r + 2] as number) : mid;
+      let a = lo;
+      let b = mid;
+      let k = lo;
+      while (a < mid && b < hi) dst[k++] = startsBefore(w, src[b] as number, src[a] as number) ? (src[b++] as number) : (src[a++] as number);
+      while (a < mid) dst[k++] = src[a++] as number;
+      while (b < hi) dst[k++] = src[b++] as number;
+      next.push(hi);
+    }
+    bounds = next;
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  return src;
+}
+
+/** The index's columns: sorted by start, non-overlapping; a range ends at starts[i] + sizes[i]. */
+interface IndexColumns {
+  count: number;
+  starts: BigUint64Array;
+  sizes: Float64Array;
+  fileOffsets: Float64Array;
+}
+
+/** At most this many ranges may follow the sorted ones for sortedAsGiven() (each costs a binary search). */
+const COVERED_TAIL_MAX = 4096;
+/** Starts at or above 2^53 are not exact as numbers: sortedAsGiven() leaves those dumps (kernel space) to sweep(). */
+const EXACT_HI = 0x20_0000;
+
+/**
+ * The fast path, one pass: when the ranges as given are ascending and disjoint, except for
+ * ranges lying wholly inside the range kept before them (Wine's dbghelp lists some bytes two
+ * or three times), empty ones, and a tail of ranges that each lie wholly inside one kept range
+ * (a full dump's thread stacks, listed again after 100k+ Memory64List ranges), sweep() would
+ * keep exactly the ranges kept here, unchanged: the index is those columns (the columns
+ * themselves when nothing was dropped). Undefined otherwise; the columns are never modified.
+ *
+ * This loop runs 100k+ times before the first prompt, mostly in V8's interpreter: addresses
+ * below 2^53 are compared as plain numbers, exactly, and nothing is stored per range.
+ */
+function sortedAsGiven(cols: MemoryColumns): IndexColumns | undefined {
+  const { startWords: W, sizes: Z, fileOffsets: F, count: n } = cols;
+  // Indices of the kept ranges, made at the first dropped one (until then range i is kept i).
+  let keptAt: Uint32Array | undefined;
+  let prevStart = -1;
+  let prevEnd = 0;
+  let kept = 0;
+  let k = 0;
+  for (; k < n; k++) {
+    const size = Z[k] as number;
+    const hi = W[2 * k + HI] as number;
+    if (hi >= EXACT_HI) break;
+    const start = hi * TWO_32 + (W[2 * k + LO] as number);
+    const end = start + size;
+    if (!(size > 0) || start < prevEnd) {
+      // Empty, or inside the last kept range: dropped. Starting before it or running past its end: not this path.
+      if (size > 0 && !(start >= prevStart && end <= prevEnd)) break;
+      keptAt ??= identity(kept, n);
+      continue;
+    }
+    if (end > Number.MAX_SAFE_INTEGER) break;
+    if (keptAt !== undefined) keptAt[kept] = k;
+    prevStart = start;
+    prevEnd = end;
+    kept++;
+  }
+  if (kept === 0 || n - k > COVERED_TAIL_MAX) return undefined;
+  let starts = cols.starts.subarray(0, kept);
+  let sizes = Z.subarray(0, kept);
+  let fileOffsets = F.subarray(0, kept);
+  if (keptAt !== undefined) {
+    // Something was dropped: the kept ranges are gathered into arrays of their own.
+    starts = new BigUint64Array(kept);
+    const S = new Uint32Array(starts.buffer);
+    sizes = new Float64Array(kept);
+    fileOffsets = new Float64Array(kept);
+    for (let j = 0; j < kept; j++) {
+      const i = keptAt[j] as number;
+      S[2 * j] = W[2 * i] as number;
+      S[2 * j + 1] = W[2 * i + 1] as number;
+      sizes[j] = Z[i] as number;
+      fileOffsets[j] = F[i] as number;
+    }
+  }
+  for (let j = k; j < n; j++) {
+    const size = Z[j] as number;
+    if (!(size > 0)) continue;
+    const start = cols.starts[j] as bigint;
+    const i = lastAtOrBefore(starts, start);
+    if (i < 0 || start + BigInt(size) > (starts[i] as bigint) + BigInt(sizes[i] as number)) return undefined;
+  }
+  return { count: kept, starts, sizes, fileOffsets };
+}
+
+/** [0, 1, ..., count - 1] in an array of n. */
+function identity(count: number, n: number): Uint32Array {
+  const a = new Uint32Array(n);
+  for (let i = 0; i < count; i++) a[i] = i;
+  return a;
+}
+
+/** Index of the last start <= addr in ascending `starts`, or -1. */
+function lastAtOrBefore(starts: BigUint64Array, addr: bigint): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((starts[mid] as bigint) <= addr) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return hi;
+}
+
+/**
+ * The general case: non-empty ranges sorted by start (ties in priority order), then swept in
+ * address order. A later range overlapping the covered prefix is trimmed at its front; one that
+ * starts inside and ends beyond keeps only its tail. Addresses are (hi, lo) word pairs, never
+ * BigInts (100k+ ranges before the first prompt).
+ */
+function sweep(cols: MemoryColumns): IndexColumns {
+  const { startWords: W, sizes: Z, fileOffsets: F } = cols;
+  // Dumps list their ranges in ascending runs already (MemoryList, Memory64List, then the
+  // stacks): sortByStart merges those runs.
+  let order: Uint32Array = new Uint32Array(cols.count);
+  let m = 0;
+  let sorted = true;
+  for (let i = 0; i < cols.count; i++) {
+    if (!((Z[i] as number) > 0)) continue;
+    if (m > 0 && startsBefore(W, i, order[m - 1] as number)) sorted = false;
+    order[m++] = i;
+  }
+  order = order.subarray(0, m);
+  if (!sorted) order = sortByStart(order, W);
+  const starts = new BigUint64Array(m);
+  const startOut = new Uint32Array(starts.buffer);
+  const sizes = new Float64Array(m);
+  const offsets = new Float64Array(m);
+  let kept = 0;
+  // The end of what is covered so far; none yet while coveredHi < 0.
+  let coveredHi = -1;
+  let coveredLo = 0;
+  for (let j = 0; j < m; j++) {
+    const i = order[j] as number;
+    const sLo = W[2 * i + LO] as number;
+    const sHi = W[2 * i + HI] as number;
+    let size = Z[i] as number;
+    // end = start + size, with the carry between the words (sizes are below 2^53).
+    let eLo = sLo + (size % TWO_32);
+    let eHi = sHi + Math.floor(size / TWO_32);
+    if (eLo >= TWO_32) {
+      eLo -= TWO_32;
+      eHi += 1;
+    }
+    // A range running past 2^64 (a damaged dump) is cut at the last address there is (2^64 - 1).
+    if (eHi >= TWO_32) {
+      size -= (eHi - TWO_32) * TWO_32 + eLo + 1;
+      eHi = TWO_32 - 1;
+      eLo = TWO_32 - 1;
+      if (size <= 0) continue;
+    }
+    if (coveredHi >= 0 && (eHi < coveredHi || (eHi === coveredHi && eLo <= coveredLo))) continue;
+    if (coveredHi >= 0 && (sHi < coveredHi || (sHi === coveredHi && sLo < coveredLo))) {
+      const skip = (coveredHi - sHi) * TWO_32 + (coveredLo - sLo);
+      startOut[2 * kept + LO] = coveredLo;
+      startOut[2 * kept + HI] = coveredHi;
+      sizes[kept] = size - skip;
+      offsets[kept] = (F[i] as number) + skip;
+    } else {
+      startOut[2 * kept + LO] = sLo;
+      startOut[2 * kept + HI] = sHi;
+      sizes[kept] = size;
+      offsets[kept] = F[i] as number;
+    }
+    // A trimmed range still ends where it did (start + size), a cut one at 2^64 - 1.
+    kept++;
+    coveredHi = eHi;
+    coveredLo = eLo;
+  }
+  return { count: kept, starts: starts.subarray(0, kept), sizes: sizes.subarray(0, kept), fileOffsets: offsets.subarray(0, kept) };
 }
 
 /** What a read of nothing returns (zero bytes: nothing to modify, so one is shared). */
@@ -71,8 +314,6 @@ export class MemoryIndex {
   /** Sorted by start, non-overlapping: `count` ranges in columns. */
   readonly count: number;
   private readonly starts: BigUint64Array;
-  /** starts[i] + sizes[i], clamped to 2^64 - 1. */
-  private readonly ends: BigUint64Array;
   private readonly sizes: Float64Array;
   private readonly fileOffsets: Float64Array;
   private list: MemoryRange[] | undefined;
@@ -84,74 +325,17 @@ export class MemoryIndex {
 
   /**
    * `input` in priority order: where two overlap, the earlier one's bytes
-   * win and the later one is trimmed (or dropped when fully covered).
+   * win and the later one is trimmed (or dropped when fully covered). Columns
+   * given here belong to the index from then on (it may keep their arrays).
    */
   constructor(source: ByteSource, input: readonly MemoryRange[] | MemoryColumns) {
     this.source = source;
     const cols = input instanceof MemoryColumns ? input : MemoryColumns.of(input);
-    const { starts: S, sizes: Z, fileOffsets: F } = cols;
-    // Non-empty ranges in priority order, then by start. Dumps list their ranges in ascending
-    // runs already (MemoryList, Memory64List, then the stacks): sorted input skips the sort.
-    let order: Uint32Array | number[] = new Uint32Array(cols.count);
-    let m = 0;
-    let sorted = true;
-    let prev = 0n;
-    for (let i = 0; i < cols.count; i++) {
-      if (!((Z[i] as number) > 0)) continue;
-      const start = S[i] as bigint;
-      if (m > 0 && start < prev) sorted = false;
-      prev = start;
-      order[m++] = i;
-    }
-    if (!sorted) {
-      // Stable by start: ties keep their priority order (the lower index).
-      order = Array.from(order.subarray(0, m)).sort((x, y) => {
-        const a = S[x] as bigint;
-        const b = S[y] as bigint;
-        return a < b ? -1 : a > b ? 1 : x - y;
-      });
-    }
-    // Sweep in address order; ties at one start keep the higher-priority (earlier) range first.
-    // A later range overlapping the covered prefix is trimmed at its front; one that
-    // starts inside and ends beyond keeps only its tail.
-    const starts = new BigUint64Array(m);
-    const ends = new BigUint64Array(m);
-    const sizes = new Float64Array(m);
-    const offsets = new Float64Array(m);
-    let kept = 0;
-    let coveredEnd = -1n;
-    for (let j = 0; j < m; j++) {
-      const i = order[j] as number;
-      const start = S[i] as bigint;
-      let size = Z[i] as number;
-      let end = start + BigInt(size);
-      // A range running past 2^64 (a damaged dump) is cut at the last address there is.
-      if (end > MAX_ADDRESS) {
-        size -= Number(end - MAX_ADDRESS);
-        end = MAX_ADDRESS;
-        if (size <= 0) continue;
-      }
-      if (end <= coveredEnd) continue;
-      if (start < coveredEnd) {
-        const skip = Number(coveredEnd - start);
-        starts[kept] = coveredEnd;
-        sizes[kept] = size - skip;
-        offsets[kept] = (F[i] as number) + skip;
-      } else {
-        starts[kept] = start;
-        sizes[kept] = size;
-        offsets[kept] = F[i] as number;
-      }
-      // Each kept range ends where it did before trimming: its end is computed once, here.
-      ends[kept] = end;
-      kept++;
-      coveredEnd = end;
-    }
-    this.count = kept;
-    this.starts = starts.subarray(0, kept);
-    this.ends = ends.subarray(0, kept);
-    this.sizes = sizes.subarray(0, kept);
-    this.fileOffsets = offsets.subarray(0, kept);
+    const c = sortedAsGiven(cols) ?? sweep(cols);
+    this.count = c.count;
+    this.starts = c.starts;
+    this.sizes = c.sizes;
+    this.fileOffsets = c.fileOffsets;
   }
 
   /** The ranges as objects, sorted by start and non-overlapping (made on first use). */
@@ -179,7 +363,7 @@ export class MemoryIndex {
     }
     // hi = last range with start <= addr.
     if (hi < 0) return -1;
-    return addr < (this.ends[hi] as bigint) ? hi : -1;
+    return addr - (this.starts[hi] as bigint) < BigInt(this.sizes[hi] as number) ? hi : -1;
   }
 
   /** The range containing addr, if captured. */
@@ -221,7 +405,7 @@ export class MemoryIndex {
     let cur = addr;
     while (want > 0 && i < this.count) {
       const start = this.starts[i] as bigint;
-      if (cur < start || cur >= (this.ends[i] as bigint)) break;
+      if (cur < start || cur - start >= BigInt(this.sizes[i] as number)) break;
       const inRange = Number(cur - start);
       const n = Math.min(want, (this.sizes[i] as number) - inRange);
       const got = this.source.read((this.fileOffsets[i] as number) + inRange, n);
@@ -292,7 +476,7 @@ export class MemoryIndex {
       if (size > VIEW_MAX_RANGE) return undefined;
       const bytes = this.source.read(this.fileOffsets[i] as number, size);
       if (bytes.length < size) return undefined;
-      const end = this.ends[i] as bigint;
+      const end = (this.starts[i] as bigint) + BigInt(size);
       v = { start: this.starts[i] as bigint, end, bytes, data: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), continued: this.starts[i + 1] === end };
       if (this.held.size >= VIEW_CACHE_RANGES) {
         const oldest = this.held.keys().next().value;

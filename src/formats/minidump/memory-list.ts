@@ -37,33 +37,46 @@ function clampToFile(r: MemoryRange, ctx: StreamContext, stream: string): Memory
 export function parseMemoryList(buf: Buffer, declaredSize: number, rva: number, ctx: StreamContext, into: MemoryColumns): void {
   const name = 'MemoryListStream';
   const { offset, count } = oldStyleList(buf, declaredSize, MINIDUMP_MEMORY_DESCRIPTOR_SIZE, ctx, name, rva);
-  // Fields read through typed-array views, as in parseMemory64List (below): Wine's mini dumps
+  // Fields read through a word view, as in parseMemory64List (below): Wine's mini dumps
   // list 7,000+ small ranges, and this runs before the first prompt.
-  const body = count > 0 ? alignedCopy(buf.subarray(offset, offset + count * MINIDUMP_MEMORY_DESCRIPTOR_SIZE)) : Buffer.alloc(0);
-  const q = LITTLE_ENDIAN_HOST ? new BigUint64Array(body.buffer, body.byteOffset, count * 2) : undefined;
-  const w = LITTLE_ENDIAN_HOST ? new Uint32Array(body.buffer, body.byteOffset, count * 4) : undefined;
-  const startAt = MinidumpMemoryDescriptorLayout.offsets.startOfMemoryRange;
-  const sizeAt = MinidumpMemoryDescriptorLayout.offsets.dataSize;
-  const rvaAt = MinidumpMemoryDescriptorLayout.offsets.rva;
+  const w = descriptorWords(buf.subarray(offset, offset + count * MINIDUMP_MEMORY_DESCRIPTOR_SIZE));
+  const startAt = MinidumpMemoryDescriptorLayout.offsets.startOfMemoryRange / 4;
+  const sizeAt = MinidumpMemoryDescriptorLayout.offsets.dataSize / 4;
+  const rvaAt = MinidumpMemoryDescriptorLayout.offsets.rva / 4;
+  const stride = MINIDUMP_MEMORY_DESCRIPTOR_SIZE / 4;
   const fileSize = ctx.fileSize;
+  into.reserve(count);
   for (let i = 0; i < count; i++) {
-    const at = i * MINIDUMP_MEMORY_DESCRIPTOR_SIZE;
-    const start = q ? q[(at + startAt) / 8]! : body.readBigUInt64LE(at + startAt);
-    const size = w ? w[(at + sizeAt) / 4]! : body.readUInt32LE(at + sizeAt);
-    const fileOffset = w ? w[(at + rvaAt) / 4]! : body.readUInt32LE(at + rvaAt);
-    if (size > 0 && fileOffset + size <= fileSize) into.push(start, size, fileOffset);
-    else pushClamped(into, { start, size, fileOffset }, ctx, name);
+    const at = i * stride;
+    // The start as two words: no BigInt per range unless one has to be clamped.
+    const lo = w[at + startAt]!;
+    const hi = w[at + startAt + 1]!;
+    const size = w[at + sizeAt]!;
+    const fileOffset = w[at + rvaAt]!;
+    if (size > 0 && fileOffset + size <= fileSize) into.pushWords(lo, hi, size, fileOffset);
+    else pushClamped(into, { start: wordsToBigInt(lo, hi), size, fileOffset }, ctx, name);
   }
 }
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** `b` itself when its bytes are 8-byte aligned in their ArrayBuffer, else an aligned copy. */
-function alignedCopy(b: Buffer): Buffer {
-  if (b.byteOffset % 8 === 0) return b;
-  const c = Buffer.alloc(b.length);
-  b.copy(c);
-  return c;
+function wordsToBigInt(lo: number, hi: number): bigint {
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/**
+ * Descriptor bytes (little-endian 32-bit fields) as 32-bit words in the host's order: a view
+ * when the bytes are aligned on a little-endian host, else a copy (byte-swapped on a big-endian
+ * host, where Node also runs: s390x). Full-memory dumps list 100k+ descriptors: one word read
+ * per field, no Buffer reader or BigInt per range.
+ */
+function descriptorWords(b: Buffer): Uint32Array {
+  const whole = b.length - (b.length % 4);
+  if (LITTLE_ENDIAN_HOST && b.byteOffset % 4 === 0) return new Uint32Array(b.buffer, b.byteOffset, whole / 4);
+  const c = Buffer.alloc(whole);
+  b.copy(c, 0, 0, whole);
+  if (!LITTLE_ENDIAN_HOST) c.swap32();
+  return new Uint32Array(c.buffer, c.byteOffset, whole / 4);
 }
 
 /** Memory64ListStream's ranges, appended to `into` (in file order). */
@@ -85,29 +98,25 @@ export function parseMemory64List(buf: Buffer, rva: number, ctx: StreamContext, 
   // 2^53; once the sum passes the file size (far below that) the loop stops.
   const fileSize = ctx.fileSize;
   let fileOffset = h.baseRva > BigInt(fileSize) ? fileSize : Number(h.baseRva);
-  // Descriptors read through typed-array views, not the layout decoder nor Buffer.readBigUInt64LE
+  // Descriptors read through a word view, not the layout decoder nor Buffer.readBigUInt64LE
   // (which builds each value from three BigInts): full-memory dumps list 100k+ ranges.
-  // The views need 8-byte alignment; a stream read at an odd place is copied once.
-  // Typed arrays read in the host's byte order: on a big-endian host the Buffer readers are used.
-  const body = count > 0 ? alignedCopy(buf.subarray(MINIDUMP_MEMORY64_LIST_SIZE, MINIDUMP_MEMORY64_LIST_SIZE + count * MINIDUMP_MEMORY_DESCRIPTOR64_SIZE)) : Buffer.alloc(0);
-  const q = LITTLE_ENDIAN_HOST ? new BigUint64Array(body.buffer, body.byteOffset, count * 2) : undefined;
-  const w = LITTLE_ENDIAN_HOST ? new Uint32Array(body.buffer, body.byteOffset, count * 4) : undefined;
-  const startAt = MinidumpMemoryDescriptor64Layout.offsets.startOfMemoryRange;
-  const sizeAt = MinidumpMemoryDescriptor64Layout.offsets.dataSize;
+  const w = descriptorWords(buf.subarray(MINIDUMP_MEMORY64_LIST_SIZE, MINIDUMP_MEMORY64_LIST_SIZE + count * MINIDUMP_MEMORY_DESCRIPTOR64_SIZE));
+  const startAt = MinidumpMemoryDescriptor64Layout.offsets.startOfMemoryRange / 4;
+  const sizeAt = MinidumpMemoryDescriptor64Layout.offsets.dataSize / 4;
+  const stride = MINIDUMP_MEMORY_DESCRIPTOR64_SIZE / 4;
+  into.reserve(count);
   for (let i = 0; i < count; i++) {
-    const at = i * MINIDUMP_MEMORY_DESCRIPTOR64_SIZE;
-    const start = q ? q[(at + startAt) / 8]! : body.readBigUInt64LE(at + startAt);
-    const lo = w ? w[(at + sizeAt) / 4]! : body.readUInt32LE(at + sizeAt);
-    const hi = w ? w[(at + sizeAt) / 4 + 1]! : body.readUInt32LE(at + sizeAt + 4);
+    const at = i * stride;
+    const sizeHi = w[at + sizeAt + 1]!;
     // A size of 2^53 or more cannot be in any file: clamped to the file size (then to what is left).
-    const dataSize = hi >= 0x200000 ? fileSize : hi * 0x100000000 + lo;
+    const dataSize = sizeHi >= 0x200000 ? fileSize : sizeHi * 0x100000000 + w[at + sizeAt]!;
     if (fileOffset >= fileSize) {
-      ctx.warn(name, rva, `${name}: ranges ${i}..${count - 1} (from 0x${start.toString(16)}) lie past the end of the file`);
+      ctx.warn(name, rva, `${name}: ranges ${i}..${count - 1} (from 0x${wordsToBigInt(w[at + startAt]!, w[at + startAt + 1]!).toString(16)}) lie past the end of the file`);
       break;
     }
-    const size = Math.min(dataSize, fileSize);
-    if (size > 0 && fileOffset + size <= fileSize) into.push(start, size, fileOffset);
-    else pushClamped(into, { start, size, fileOffset }, ctx, name);
+    // The start as two words: no BigInt per range unless one is clamped.
+    if (dataSize > 0 && fileOffset + dataSize <= fileSize) into.pushWords(w[at + startAt]!, w[at + startAt + 1]!, dataSize, fileOffset);
+    else pushClamped(into, { start: wordsToBigInt(w[at + startAt]!, w[at + startAt + 1]!), size: Math.min(dataSize, fileSize), fileOffset }, ctx, name);
     fileOffset += dataSize;
   }
 }

@@ -337,7 +337,9 @@ export class MinidumpFile {
     if (this.stream(StreamType.MemoryList, (b, e) => (parseMemoryList(b, e.dataSize, e.rva, this.ctx, cols), true)) !== true) cols.count = mark;
     mark = cols.count;
     if (this.stream(StreamType.Memory64List, (b, e) => (parseMemory64List(b, e.rva, this.ctx, cols), true)) !== true) cols.count = mark;
-    for (const t of this.threads()) {
+    const threads = this.threads();
+    cols.reserve(threads.length);
+    for (const t of threads) {
       if (t.stackSize === 0 || t.stackRva === 0) continue;
       const avail = Math.max(0, Math.min(t.stackSize, this.source.size - t.stackRva));
       if (avail > 0) cols.push(t.stackStart, avail, t.stackRva);

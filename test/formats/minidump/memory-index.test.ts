@@ -176,3 +176,133 @@ t.test('columns: the same index as range objects, sorted or not, and ranges past
   t.same(top.ranges, [{ start: 0xffff_ffff_ffff_f000n, size: 0xfff, fileOffset: 0 }], 'a range running past 2^64 ends at the last address');
   t.equal(top.read(0xffff_ffff_ffff_fffen, 4).length, 1);
 });
+
+/**
+ * The index as a plain BigInt model computes it: ranges in priority order, sorted by start
+ * (ties keep the lower index), ends cut at 2^64 - 1, and each range trimmed to what the
+ * ranges before it in address order leave uncovered. Independent of the word-pair code.
+ */
+function modelIndex(ranges: readonly { start: bigint; size: number; fileOffset: number }[]) {
+  const MAX = (1n << 64n) - 1n;
+  const order = ranges.map((r, i) => ({ ...r, i })).filter((r) => r.size > 0);
+  order.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.i - b.i));
+  const out: { start: bigint; size: number; fileOffset: number }[] = [];
+  let covered = -1n;
+  for (const r of order) {
+    let size = r.size;
+    let end = r.start + BigInt(size);
+    if (end > MAX) {
+      size -= Number(end - MAX);
+      end = MAX;
+      if (size <= 0) continue;
+    }
+    if (end <= covered) continue;
+    if (r.start < covered) {
+      const skip = Number(covered - r.start);
+      out.push({ start: covered, size: size - skip, fileOffset: r.fileOffset + skip });
+    } else out.push({ start: r.start, size, fileOffset: r.fileOffset });
+    covered = end;
+  }
+  return out;
+}
+
+t.test('columns: random lists of sorted runs give the model index (word-pair compare, merge of runs, carries)', async (t) => {
+  const { MemoryColumns } = await import('../../../src/formats/minidump/index.js');
+  const { rng } = await import('../../fixtures/robustness/mutate.js');
+  const next = rng(0x5eed_1d);
+  const word = () => Math.floor(next() * 0x1_0000_0000);
+  // Bases near the places where word-pair arithmetic can go wrong: carries out of the low
+  // word, addresses above 2^53 (not exact as numbers), kernel space and the top of 2^64.
+  const bases = [0x1000n, 0xffff_f000n, 0x7ff0_0000_0000n, 0x0020_0000_0000_0000n, 0xffff_8000_0000_0000n, 0xffff_ffff_ffff_0000n];
+  const src = new CountingSource(1 << 30);
+  let cases = 0;
+  let mismatches = 0;
+  for (let c = 0; c < 300; c++) {
+    const ranges: { start: bigint; size: number; fileOffset: number }[] = [];
+    const runs = 1 + Math.floor(next() * 6);
+    for (let r = 0; r < runs; r++) {
+      let at = (bases[Math.floor(next() * bases.length)] as bigint) + BigInt(word() & 0xfff0);
+      const n = Math.floor(next() * 40);
+      for (let k = 0; k < n; k++) {
+        // Mostly ascending (a sorted run) with gaps, overlaps, ties and empty ranges.
+        const size = next() < 0.1 ? 0 : next() < 0.05 ? 0x1_0000_0000 + (word() & 0xffff) : 1 + (word() & 0x3fff);
+        ranges.push({ start: at, size, fileOffset: word() & 0xfff_ffff });
+        const step = next();
+        at = step < 0.2 ? at : step < 0.4 ? at + BigInt(size >> 1) : at + BigInt(size) + BigInt(word() & 0xffff);
+        if (at > (1n << 64n) - 1n) at = (1n << 64n) - 1n;
+      }
+    }
+    const cols = new MemoryColumns(4);
+    // Half the cases through pushWords, as the parsers do, half through push.
+    for (const r of ranges) {
+      if (c % 2 === 0) cols.push(r.start, r.size, r.fileOffset);
+      else cols.pushWords(Number(r.start & 0xffff_ffffn), Number(r.start >> 32n), r.size, r.fileOffset);
+    }
+    const got = new MemoryIndex(src, cols).ranges;
+    const want = modelIndex(ranges);
+    cases++;
+    if (JSON.stringify(got, (_k, v) => (typeof v === 'bigint' ? v.toString(16) : v)) !== JSON.stringify(want, (_k, v) => (typeof v === 'bigint' ? v.toString(16) : v))) {
+      mismatches++;
+      if (mismatches <= 3) t.same(got, want, `case ${c}: ${ranges.length} ranges in ${runs} runs`);
+    }
+  }
+  t.equal(cases, 300);
+  t.equal(mismatches, 0, 'every case matches the model');
+});
+
+t.test('columns: dump-shaped lists (one ascending run, repeats inside it, a tail of stacks) give the model index', async (t) => {
+  const { MemoryColumns } = await import('../../../src/formats/minidump/index.js');
+  const { rng } = await import('../../fixtures/robustness/mutate.js');
+  const next = rng(0xd0_5eed);
+  const int = (n: number) => Math.floor(next() * n);
+  const src = new CountingSource(1 << 30);
+  let mismatches = 0;
+  for (let c = 0; c < 400; c++) {
+    // Wine-like (user space), a full dump's upper user space, kernel space (no fast path), and near 2^53.
+    const base = [0x10000n, 0x7ff0_0000_0000n, 0xffff_8000_0000_0000n, (1n << 53n) - 0x100000n][c % 4] as bigint;
+    const ranges: { start: bigint; size: number; fileOffset: number }[] = [];
+    const kept: { start: bigint; size: number }[] = [];
+    let at = base;
+    const n = 1 + int(60);
+    for (let i = 0; i < n; i++) {
+      const size = 1 + int(0x3000);
+      ranges.push({ start: at, size, fileOffset: int(1 << 28) });
+      kept.push({ start: at, size });
+      // Wine's dbghelp repeats bytes: the same range again, or a piece of it.
+      const roll = next();
+      if (roll < 0.15) ranges.push({ start: at, size, fileOffset: int(1 << 28) });
+      else if (roll < 0.25) ranges.push({ start: at + BigInt(int(size)), size: 1 + int(16), fileOffset: int(1 << 28) });
+      else if (roll < 0.3) ranges.push({ start: at + BigInt(int(size)), size: 0, fileOffset: int(1 << 28) });
+      else if (roll < 0.33) ranges.push({ start: at + BigInt(int(size)), size: size, fileOffset: int(1 << 28) }); // runs past: not the fast path
+      else if (roll < 0.36) ranges.push({ start: at + BigInt(size) - 4n, size: 8, fileOffset: int(1 << 28) }); // 4 bytes past the end
+      else if (roll < 0.39) ranges.push({ start: at - 1n, size: 2, fileOffset: int(1 << 28) }); // 1 byte before the start
+      at += BigInt(size + (next() < 0.3 ? 0 : int(0x10000)));
+    }
+    // The thread stacks, listed again after the memory lists: mostly inside one kept range.
+    const tail = int(8);
+    for (let i = 0; i < tail; i++) {
+      const k = kept[int(kept.length)] as { start: bigint; size: number };
+      const off = int(k.size);
+      const roll = next();
+      const size = roll < 0.8 ? 1 + int(k.size - off) : roll < 0.9 ? k.size + 0x100 : 0x40;
+      ranges.push({ start: roll < 0.9 ? k.start + BigInt(off) : base - 0x1000n, size, fileOffset: int(1 << 28) });
+    }
+    const cols = new MemoryColumns(4);
+    for (const r of ranges) cols.pushWords(Number(r.start & 0xffff_ffffn), Number(r.start >> 32n), r.size, r.fileOffset);
+    const got = new MemoryIndex(src, cols);
+    const want = modelIndex(ranges);
+    const show = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString(16) : x));
+    if (show(got.ranges) !== show(want)) {
+      mismatches++;
+      if (mismatches <= 3) t.same(got.ranges, want, `case ${c}: ${ranges.length} ranges`);
+    }
+    // Lookups agree with the model at every range's first and last byte and just past it.
+    for (const r of want) {
+      for (const a of [r.start, r.start + BigInt(r.size) - 1n]) if (got.findRange(a)?.start !== r.start) mismatches++;
+      const past = r.start + BigInt(r.size);
+      const hit = got.findRange(past);
+      if (hit !== undefined && hit.start !== past) mismatches++;
+    }
+  }
+  t.equal(mismatches, 0, '400 lists match the model');
+});
