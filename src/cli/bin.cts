@@ -20,9 +20,9 @@ import vm = require('node:vm');
 
 type Main = (argv: readonly string[], importModule?: (url: string) => Promise<unknown>) => Promise<number>;
 
-// Standard output is written through src/cli/stdout.ts (EPIPE from `| head` ends the run quietly);
-// process.stdout is not touched here, since creating it costs a batch run a few ms.
-process.stderr.on('error', () => process.exit(1));
+// Standard output and standard error are written through src/cli/stdout.ts (EPIPE from `| head`
+// ends the run quietly); process.stdout and process.stderr are not touched here, since creating
+// either stream costs a batch run a few ms (node:stream and its friends load for it).
 
 interface Bundle {
   main: Main;
@@ -87,8 +87,12 @@ run().then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    // Last line of defence: one sentence, never a stack trace.
-    process.stderr.write(`dumpdbg: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    // Last line of defence: one sentence, never a stack trace (and lost quietly when stderr is closed).
+    try {
+      fs.writeSync(2, `dumpdbg: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    } catch {
+      // Nowhere left to say it; the exit code still does.
+    }
     process.exitCode = 1;
   },
 );

@@ -10,7 +10,7 @@ import { Session } from '../session/session.js';
 import { parseCli, USAGE, UsageError } from './argv.js';
 import type { CliOptions } from './argv.js';
 import { Output } from './output.js';
-import { guardedStdout, writeStdout } from './stdout.js';
+import { guardedStderr, guardedStdout, writeStderr, writeStdout } from './stdout.js';
 import { escapeControl, renderJsonError, renderLines } from '../results/render-text.js';
 import { startRecording } from '../session/transcript.js';
 import { replayMain } from './replay.js';
@@ -38,7 +38,7 @@ export async function main(argv: readonly string[], importModule: ImportModule =
     opts = parseCli(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`dumpdbg: ${e.message}\n${USAGE}\n`);
+      writeStderr(`dumpdbg: ${e.message}\n${USAGE}\n`);
       // --json callers read stdout: the refusal is a JSON record there too.
       if (argv.includes('--json') || argv.includes('-json')) writeStdout(renderJsonError(e.message, { type: 'usageError' }) + '\n');
       return 2;
@@ -56,7 +56,7 @@ export async function main(argv: readonly string[], importModule: ImportModule =
   if (opts.replay !== undefined) return replayMain(opts);
   const dumps = [...opts.dumps, ...opts.positional];
   if (dumps.length === 0) {
-    process.stderr.write(`dumpdbg: no dump given\n${USAGE}\n`);
+    writeStderr(`dumpdbg: no dump given\n${USAGE}\n`);
     if (opts.json) writeStdout(renderJsonError('no dump given', { type: 'usageError' }) + '\n');
     return 2;
   }
@@ -69,10 +69,10 @@ export async function main(argv: readonly string[], importModule: ImportModule =
   for (const d of dumps) {
     try {
       // Messages and file names may carry dump or archive strings: escaped like all output.
-      await session.openSpec(d, (m) => process.stderr.write(`${escapeControl(m)}\n`));
+      await session.openSpec(d, (m) => writeStderr(`${escapeControl(m)}\n`));
     } catch (e) {
       const message = isFormatError(e) || e instanceof Error ? e.message : String(e);
-      process.stderr.write(`dumpdbg: ${escapeControl(message)}\n`);
+      writeStderr(`dumpdbg: ${escapeControl(message)}\n`);
       if (opts.json) writeStdout(renderJsonError(message, { type: 'openError', path: d, ...(isFormatError(e) ? { kind: e.kind, offset: e.offset } : {}) }) + '\n');
       session.close();
       return 1;
@@ -89,7 +89,7 @@ export async function main(argv: readonly string[], importModule: ImportModule =
     out = new Output(session, { json: opts.json, echo: opts.echo, log: opts.logFile });
     if (opts.record !== undefined) startRecording(session, opts.record, opts.redact);
   } catch (e) {
-    process.stderr.write(`dumpdbg: cannot write ${(e as NodeJS.ErrnoException).path ?? ''}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    writeStderr(`dumpdbg: cannot write ${(e as NodeJS.ErrnoException).path ?? ''}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
     return finish(session, 2);
   }
   const dispatcher = new Dispatcher(session, new CommandRegistry(builtinCommands), { mode: interactive ? 'interactive' : 'batch' });
@@ -111,7 +111,7 @@ export async function main(argv: readonly string[], importModule: ImportModule =
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      process.stderr.write(`dumpdbg: cannot read script ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      writeStderr(`dumpdbg: cannot read script ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
       return finish(session, 2);
     }
     const lines = text.split(/\r?\n/);
@@ -136,6 +136,7 @@ export async function main(argv: readonly string[], importModule: ImportModule =
     const { runUi } = (await importModule(uiModule).catch(() => ({ runUi: undefined }))) as { runUi?: (d: Dispatcher) => Promise<void> };
     if (runUi) {
       guardedStdout();
+      guardedStderr();
       await runUi(dispatcher);
       return finish(session);
     }
@@ -169,7 +170,7 @@ async function lineMode(session: Session, run: (line: string) => Promise<boolean
 function finish(session: Session, code = 0): number {
   // DUMPDBG_STATS=1: how much of each dump was read (the benchmark reports it next to the size).
   if (process.env['DUMPDBG_STATS'] === '1') {
-    for (const t of session.targets) process.stderr.write(`bytes read: ${t.dump.source.bytesRead} of ${t.dump.source.size} (${t.path})\n`);
+    for (const t of session.targets) writeStderr(`bytes read: ${t.dump.source.bytesRead} of ${t.dump.source.size} (${t.path})\n`);
   }
   session.close();
   return code;

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli/main.js';
-import { stdoutCapture } from '../../src/cli/stdout.js';
+import { stderrCapture, stdoutCapture } from '../../src/cli/stdout.js';
 import { BIN, REPO } from '../fixtures/session.js';
 
 const DONE_WHEN = '||;vertarget;~;lm;.exr -1;.ecxr;r;dps @$csp L8;!address -summary;q';
@@ -32,6 +32,7 @@ async function runCli(args: string[]): Promise<{ code: number; out: string; err:
   process.stdout.write = capture(out);
   process.stderr.write = capture(err);
   stdoutCapture.write = (text) => void out.push(text);
+  stderrCapture.write = (text) => void err.push(text);
   let code: number;
   try {
     code = await main(args);
@@ -39,6 +40,7 @@ async function runCli(args: string[]): Promise<{ code: number; out: string; err:
     process.stdout.write = stdoutWrite;
     process.stderr.write = stderrWrite;
     delete stdoutCapture.write;
+    delete stderrCapture.write;
   }
   return { code, out: out.join(''), err: err.join('') };
 }

@@ -91,52 +91,6 @@ export class MemoryColumns {
   }
 }
 
-/** Does range a start before range b (by start, then by priority: the lower index)? Starts as word pairs. */
-function startsBefore(w: Uint32Array, a: number, b: number): boolean {
-  const ah = w[2 * a + HI] as number;
-  const bh = w[2 * b + HI] as number;
-  if (ah !== bh) return ah < bh;
-  const al = w[2 * a + LO] as number;
-  const bl = w[2 * b + LO] as number;
-  if (al !== bl) return al < bl;
-  return a < b;
-}
-
-/**
- * `order` (range indices) sorted by startsBefore: a natural merge sort, which merges the
- * ascending runs already there. A dump's list is a few such runs (MemoryList, Memory64List,
- * then the thread stacks, which full dumps list again after 100k+ sorted ranges): a general
- * sort with a BigInt comparator took a third of the 2 GiB dump's first prompt.
- */
-function sortByStart(order: Uint32Array, w: Uint32Array): Uint32Array {
-  const n = order.length;
-  let bounds: number[] = [0];
-  for (let i = 1; i < n; i++) if (startsBefore(w, order[i] as number, order[i - 1] as number)) bounds.push(i);
-  bounds.push(n);
-  let src: Uint32Array = order;
-  let dst: Uint32Array = new Uint32Array(n);
-  while (bounds.length > 2) {
-    const next: number[] = [0];
-    for (let r = 0; r + 1 < bounds.length; r += 2) {
-      const lo = bounds[r] as number;
-      const mid = bounds[r + 1] as number;
-      const hi = r + 2 < bounds.length ? (bounds[r + 2] as number) : mid;
-      let a = lo;
-      let b = mid;
-      let k = lo;
-      while (a < mid && b < hi) dst[k++] = startsBefore(w, src[b] as number, src[a] as number) ? (src[b++] as number) : (src[a++] as number);
-      while (a < mid) dst[k++] = src[a++] as number;
-      while (b < hi) dst[k++] = src[b++] as number;
-      next.push(hi);
-    }
-    bounds = next;
-    const t = src;
-    src = dst;
-    dst = t;
-  }
-  return src;
-}
-
 /** The index's columns: sorted by start, non-overlapping; a range ends at starts[i] + sizes[i]. */
 interface IndexColumns {
   count: number;
@@ -234,70 +188,67 @@ function lastAtOrBefore(starts: BigUint64Array, addr: bigint): number {
   return hi;
 }
 
+/** The largest address a BigUint64Array holds: range ends are clamped to it. */
+const MAX_ADDRESS = 0xffff_ffff_ffff_ffffn;
+
 /**
  * The general case: non-empty ranges sorted by start (ties in priority order), then swept in
  * address order. A later range overlapping the covered prefix is trimmed at its front; one that
- * starts inside and ends beyond keeps only its tail. Addresses are (hi, lo) word pairs, never
- * BigInts (100k+ ranges before the first prompt).
+ * starts inside and ends beyond keeps only its tail. Wine's mini dumps (7,000+ ranges, in no
+ * address order) come here: V8's sort with a BigInt comparator, run cold, beat a merge sort and
+ * a typed-array sort there.
  */
 function sweep(cols: MemoryColumns): IndexColumns {
-  const { startWords: W, sizes: Z, fileOffsets: F } = cols;
-  // Dumps list their ranges in ascending runs already (MemoryList, Memory64List, then the
-  // stacks): sortByStart merges those runs.
-  let order: Uint32Array = new Uint32Array(cols.count);
+  const { starts: S, sizes: Z, fileOffsets: F } = cols;
+  let order: Uint32Array | number[] = new Uint32Array(cols.count);
   let m = 0;
   let sorted = true;
+  let prev = 0n;
   for (let i = 0; i < cols.count; i++) {
     if (!((Z[i] as number) > 0)) continue;
-    if (m > 0 && startsBefore(W, i, order[m - 1] as number)) sorted = false;
+    const start = S[i] as bigint;
+    if (m > 0 && start < prev) sorted = false;
+    prev = start;
     order[m++] = i;
   }
-  order = order.subarray(0, m);
-  if (!sorted) order = sortByStart(order, W);
+  if (!sorted) {
+    // Stable by start: ties keep their priority order (the lower index).
+    order = Array.from(order.subarray(0, m)).sort((x, y) => {
+      const a = S[x] as bigint;
+      const b = S[y] as bigint;
+      return a < b ? -1 : a > b ? 1 : x - y;
+    });
+  }
   const starts = new BigUint64Array(m);
-  const startOut = new Uint32Array(starts.buffer);
   const sizes = new Float64Array(m);
   const offsets = new Float64Array(m);
   let kept = 0;
-  // The end of what is covered so far; none yet while coveredHi < 0.
-  let coveredHi = -1;
-  let coveredLo = 0;
+  let coveredEnd = -1n;
   for (let j = 0; j < m; j++) {
     const i = order[j] as number;
-    const sLo = W[2 * i + LO] as number;
-    const sHi = W[2 * i + HI] as number;
+    const start = S[i] as bigint;
     let size = Z[i] as number;
-    // end = start + size, with the carry between the words (sizes are below 2^53).
-    let eLo = sLo + (size % TWO_32);
-    let eHi = sHi + Math.floor(size / TWO_32);
-    if (eLo >= TWO_32) {
-      eLo -= TWO_32;
-      eHi += 1;
-    }
-    // A range running past 2^64 (a damaged dump) is cut at the last address there is (2^64 - 1).
-    if (eHi >= TWO_32) {
-      size -= (eHi - TWO_32) * TWO_32 + eLo + 1;
-      eHi = TWO_32 - 1;
-      eLo = TWO_32 - 1;
+    let end = start + BigInt(size);
+    // A range running past 2^64 (a damaged dump) is cut at the last address there is.
+    if (end > MAX_ADDRESS) {
+      size -= Number(end - MAX_ADDRESS);
+      end = MAX_ADDRESS;
       if (size <= 0) continue;
     }
-    if (coveredHi >= 0 && (eHi < coveredHi || (eHi === coveredHi && eLo <= coveredLo))) continue;
-    if (coveredHi >= 0 && (sHi < coveredHi || (sHi === coveredHi && sLo < coveredLo))) {
-      const skip = (coveredHi - sHi) * TWO_32 + (coveredLo - sLo);
-      startOut[2 * kept + LO] = coveredLo;
-      startOut[2 * kept + HI] = coveredHi;
+    if (end <= coveredEnd) continue;
+    if (start < coveredEnd) {
+      const skip = Number(coveredEnd - start);
+      starts[kept] = coveredEnd;
       sizes[kept] = size - skip;
       offsets[kept] = (F[i] as number) + skip;
     } else {
-      startOut[2 * kept + LO] = sLo;
-      startOut[2 * kept + HI] = sHi;
+      starts[kept] = start;
       sizes[kept] = size;
       offsets[kept] = F[i] as number;
     }
     // A trimmed range still ends where it did (start + size), a cut one at 2^64 - 1.
     kept++;
-    coveredHi = eHi;
-    coveredLo = eLo;
+    coveredEnd = end;
   }
   return { count: kept, starts: starts.subarray(0, kept), sizes: sizes.subarray(0, kept), fileOffsets: offsets.subarray(0, kept) };
 }
