@@ -19,6 +19,11 @@ import path = require('node:path');
 import vm = require('node:vm');
 
 type Main = (argv: readonly string[], importModule?: (url: string) => Promise<unknown>) => Promise<number>;
+/** What bin runs: main.ts's exports (from the bundle or the ES module). */
+interface Entry {
+  main?: Main;
+  canExitAtOnce?: () => boolean;
+}
 
 // Standard output and standard error are written through src/cli/stdout.ts (EPIPE from `| head`
 // ends the run quietly); process.stdout and process.stderr are not touched here, since creating
@@ -26,6 +31,7 @@ type Main = (argv: readonly string[], importModule?: (url: string) => Promise<un
 
 interface Bundle {
   main: Main;
+  canExitAtOnce: () => boolean;
   /** Writes the code cache when the run had none to use. */
   saveCache(): void;
 }
@@ -50,12 +56,13 @@ function loadBundle(): Bundle | undefined {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
   });
-  const mod = { exports: {} as { main?: Main } };
+  const mod = { exports: {} as Entry };
   (script.runInThisContext() as (...a: unknown[]) => void)(mod.exports, require, mod, file, __dirname);
-  const main = mod.exports.main;
+  const { main, canExitAtOnce } = mod.exports;
   if (typeof main !== 'function') return undefined;
   return {
     main,
+    canExitAtOnce: typeof canExitAtOnce === 'function' ? canExitAtOnce : () => false,
     saveCache() {
       if (cachedData && !script.cachedDataRejected) return;
       try {
@@ -70,20 +77,27 @@ function loadBundle(): Bundle | undefined {
   };
 }
 
-async function run(): Promise<number> {
+/** Runs main(); `atOnce` says whether the process may exit without waiting for anything else. */
+async function run(): Promise<{ code: number; atOnce: boolean }> {
   const bundle = loadBundle();
   if (!bundle) {
-    const { main } = (await import('./main.js')) as { main: Main };
-    return main(process.argv.slice(2));
+    const entry = (await import('./main.js')) as Entry & { main: Main };
+    const code = await entry.main(process.argv.slice(2));
+    return { code, atOnce: entry.canExitAtOnce?.() ?? false };
   }
   // The bundle's on-demand ES modules (the UI, triage) are imported from here, a real module (see main.ts).
   const code = await bundle.main(process.argv.slice(2), (url) => import(url));
   bundle.saveCache();
-  return code;
+  return { code, atOnce: bundle.canExitAtOnce() };
 }
 
 run().then(
-  (code) => {
+  ({ code, atOnce }) => {
+    // A batch run has written everything synchronously by now. Left to end by itself, Node first
+    // waits for every compile job V8 has queued on its worker threads (code this run will never
+    // call), 5-10 ms of a short run; process.exit() waits only for jobs already running.
+    // Measured on the 257-thread dump: exit latency median 15.4 ms, 8.8 ms with exit().
+    if (atOnce) process.exit(code);
     process.exitCode = code;
   },
   (e: unknown) => {

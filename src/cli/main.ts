@@ -10,7 +10,7 @@ import { Session } from '../session/session.js';
 import { parseCli, USAGE, UsageError } from './argv.js';
 import type { CliOptions } from './argv.js';
 import { Output } from './output.js';
-import { guardedStderr, guardedStdout, writeStderr, writeStdout } from './stdout.js';
+import { guardedStderr, guardedStdout, stdioStreamsUsed, writeStderr, writeStdout } from './stdout.js';
 import { escapeControl, renderJsonError, renderLines } from '../results/render-text.js';
 import { startRecording } from '../session/transcript.js';
 import { replayMain } from './replay.js';
@@ -25,12 +25,23 @@ export const VERSION = '0.1.0';
 export type ImportModule = (url: string) => Promise<unknown>;
 
 /** Runs the program; resolves to the exit code (0 ok, 1 unreadable dump, 2 bad arguments). */
+/**
+ * Whether the process may exit as soon as main() has returned: true when everything was written
+ * with fs.writeSync (batch runs), false once a stdio stream was made (its writes may be queued).
+ */
+export function canExitAtOnce(): boolean {
+  return !stdioStreamsUsed();
+}
+
 export async function main(argv: readonly string[], importModule: ImportModule = (url) => import(url)): Promise<number> {
   // `dumpdbg triage DIR|FILES... [--json] [--jobs N]`: its own options; loaded only when used.
   if (argv[0] === 'triage') {
     // An absolute URL: from the bundle (see bin.cts), a relative one would resolve against the entry.
     const triageModule = new URL('./triage.js', import.meta.url).href;
     const { triageMain } = (await importModule(triageModule)) as { triageMain: (args: readonly string[]) => Promise<number> };
+    // Triage writes through the streams: marked as used, so that the process waits for them at the end.
+    guardedStdout();
+    guardedStderr();
     return triageMain(argv.slice(1));
   }
   let opts: CliOptions;

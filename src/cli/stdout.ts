@@ -97,6 +97,14 @@ export function guardedStderr(): NodeJS.WriteStream {
 }
 
 /**
+ * Whether process.stdout or process.stderr was made (the UI, line mode, triage, EAGAIN): their
+ * writes may still be queued when main() returns, so the process must not exit before they drain.
+ */
+export function stdioStreamsUsed(): boolean {
+  return guarded || stderrGuarded;
+}
+
+/**
  * `dumpdbg ... | head`: once the reader closes the pipe, writes fail with EPIPE. Stop quietly,
  * as other command-line tools do; any other failure is one sentence, never a stack trace.
  */
