@@ -13,7 +13,7 @@
  * threads, and every npm dependency (iced-x86's WASM glue, minimist).
  *
  * After bundling, one run of the CLI on an example dump writes the code cache
- * (see bin.cts), so the first real run starts warm.
+ * (see bin.cts and warmCodeCache), so the first real run starts warm.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
@@ -53,11 +53,17 @@ async function bundle(): Promise<void> {
   warmCodeCache();
 }
 
-/** One batch run on the project's own example dump, so that bin.cjs writes the V8 code cache. */
+/**
+ * One batch run on the project's own example dump, so that bin.cjs writes the V8 code cache.
+ * The cache holds every function compiled by the time it is written: the run walks every
+ * thread's stack (`~*kn`), the most common command, so a first `k` does not compile the
+ * unwinders. Measured (callgrind, main thread): `~*kn` on the 257-thread dump 812M -> 782M
+ * instructions; `-c q` 604M -> 615M for the larger cache (506 KiB instead of 487 KiB).
+ */
 function warmCodeCache(): void {
   const bin = path.join(HERE, 'bin.cjs');
-  const dump = path.join(ROOT, 'examples', 'dumps', 'null-deref.dmp');
-  const args = existsSync(dump) ? ['-z', dump, '-c', 'q'] : ['--version'];
+  const dump = path.join(ROOT, 'examples', 'dumps', 'deadlock.dmp');
+  const args = existsSync(dump) ? ['-z', dump, '-c', '~*kn;q'] : ['--version'];
   const env = { ...process.env, DUMPDBG_OFFLINE: '1', _NT_SYMBOL_PATH: '' };
   const r = spawnSync(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
   if (r.status !== 0) process.stderr.write(`bundle: the warm-up run failed (${r.status ?? r.signal}): ${r.stderr?.toString().trim() ?? ''}\n`);
