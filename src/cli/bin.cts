@@ -5,18 +5,14 @@
  * CommonJS on purpose, for start-up time: a CommonJS entry does not start
  * Node's ES module loader (about 20 ms), and it runs the bundle that
  * `npm run build` makes (dist/src/cli/dumpdbg.cjs, see bundle.ts) through
- * vm.Script with V8's code cache, so the bundle's functions are not parsed and
- * compiled again on every run. The cache file sits beside the bundle, one per
- * V8 version and CPU; it is written after a run that had none (or whose cache
- * V8 rejected: another Node version, other V8 flags), and silently not written
- * where dist/ is read-only.
+ * vm.Script with V8's code cache (bundle-loader.cts), so the bundle's
+ * functions are not parsed and compiled again on every run.
  *
  * Without a bundle, or with one older than main.js (a build by `tsc` alone),
  * the ES modules tsc wrote run instead: slower to start, same behaviour.
  */
 import fs = require('node:fs');
-import path = require('node:path');
-import vm = require('node:vm');
+import loader = require('./bundle-loader.cjs');
 
 type Main = (argv: readonly string[], importModule?: (url: string) => Promise<unknown>) => Promise<number>;
 /** What bin runs: main.ts's exports (from the bundle or the ES module). */
@@ -29,66 +25,18 @@ interface Entry {
 // ends the run quietly); process.stdout and process.stderr are not touched here, since creating
 // either stream costs a batch run a few ms (node:stream and its friends load for it).
 
-interface Bundle {
-  main: Main;
-  canExitAtOnce: () => boolean;
-  /** Writes the code cache when the run had none to use. */
-  saveCache(): void;
-}
-
-function loadBundle(): Bundle | undefined {
-  const file = path.join(__dirname, 'dumpdbg.cjs');
-  let source: string;
-  try {
-    if (fs.statSync(file).mtimeMs < fs.statSync(path.join(__dirname, 'main.js')).mtimeMs) return undefined;
-    source = fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const cacheFile = path.join(__dirname, `dumpdbg-${process.versions.v8}-${process.arch}.v8cache`);
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = fs.readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: file,
-    ...(cachedData ? { cachedData } : {}),
-  });
-  const mod = { exports: {} as Entry };
-  (script.runInThisContext() as (...a: unknown[]) => void)(mod.exports, require, mod, file, __dirname);
-  const { main, canExitAtOnce } = mod.exports;
-  if (typeof main !== 'function') return undefined;
-  return {
-    main,
-    canExitAtOnce: typeof canExitAtOnce === 'function' ? canExitAtOnce : () => false,
-    saveCache() {
-      if (cachedData && !script.cachedDataRejected) return;
-      try {
-        // Written whole, then renamed: a run starting meanwhile never reads half a cache.
-        const tmp = `${cacheFile}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, script.createCachedData());
-        fs.renameSync(tmp, cacheFile);
-      } catch {
-        // A read-only install: every run compiles the bundle, which is still correct.
-      }
-    },
-  };
-}
-
 /** Runs main(); `atOnce` says whether the process may exit without waiting for anything else. */
 async function run(): Promise<{ code: number; atOnce: boolean }> {
-  const bundle = loadBundle();
-  if (!bundle) {
+  const bundle = loader.loadBundle<Entry>(__dirname, 'dumpdbg.cjs', 'main.js', require);
+  if (!bundle || typeof bundle.exports.main !== 'function') {
     const entry = (await import('./main.js')) as Entry & { main: Main };
     const code = await entry.main(process.argv.slice(2));
     return { code, atOnce: entry.canExitAtOnce?.() ?? false };
   }
   // The bundle's on-demand ES modules (the UI, triage) are imported from here, a real module (see main.ts).
-  const code = await bundle.main(process.argv.slice(2), (url) => import(url));
+  const code = await bundle.exports.main(process.argv.slice(2), (url) => import(url));
   bundle.saveCache();
-  return { code, atOnce: bundle.canExitAtOnce() };
+  return { code, atOnce: bundle.exports.canExitAtOnce?.() ?? false };
 }
 
 run().then(

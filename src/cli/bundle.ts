@@ -1,6 +1,8 @@
 /**
  * Build step after `tsc` (`npm run build`): bundles the CLI into one CommonJS
- * file, dist/src/cli/dumpdbg.cjs, which bin.cts loads with a V8 code cache.
+ * file, dist/src/cli/dumpdbg.cjs, which bin.cts loads with a V8 code cache,
+ * and the triage worker into dist/src/cli/dumpdbg-triage-worker.cjs, which
+ * each worker thread loads the same way (triage-worker-entry.cts).
  *
  * Why: start-up is most of a short batch run. Node 20 loads ~160 separate ES
  * modules in about 165 ms, and has no compile cache for ES modules (Node 22's
@@ -8,12 +10,12 @@
  * vm.Script can use V8's code cache, and a CommonJS entry skips the ES loader
  * entirely for batch runs.
  *
- * What stays outside the bundle, loaded on demand as the separate ES modules
- * tsc wrote: the terminal UI (ink is ES-module only), `triage` and its worker
- * threads, and every npm dependency (iced-x86's WASM glue, minimist).
+ * What stays outside the bundles, loaded on demand as the separate ES modules
+ * tsc wrote: the terminal UI (ink is ES-module only), the `triage` pool, and
+ * every npm dependency except minimist (iced-x86's WASM glue, ink, react).
  *
- * After bundling, one run of the CLI on an example dump writes the code cache
- * (see bin.cts and warmCodeCache), so the first real run starts warm.
+ * After bundling, warm-up runs on an example dump write the code caches (see
+ * warmCodeCache), so the first real run starts warm.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
@@ -25,14 +27,16 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** dist/src/cli → the repository root. */
 const ROOT = path.resolve(HERE, '..', '..', '..');
 
-/** bin.cts loads this file by the same name. */
-const BUNDLE_NAME = 'dumpdbg.cjs';
+/** bin.cts and triage-worker-entry.cts load these files by the same names. */
+const BUNDLES = [
+  { entry: 'main.js', out: 'dumpdbg.cjs' },
+  { entry: 'triage-worker.js', out: 'dumpdbg-triage-worker.cjs' },
+];
 
-async function bundle(): Promise<void> {
-  const out = path.join(HERE, BUNDLE_NAME);
+async function bundleOne(entry: string, outName: string): Promise<void> {
   await build({
-    entryPoints: [path.join(HERE, 'main.js')],
-    outfile: out,
+    entryPoints: [path.join(HERE, entry)],
+    outfile: path.join(HERE, outName),
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -48,7 +52,11 @@ async function bundle(): Promise<void> {
     banner: { js: "const __bundleMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
     define: { 'import.meta.url': '__bundleMeta.url' },
   });
-  // Old caches belong to the old bundle (V8 would reject them anyway).
+}
+
+async function bundle(): Promise<void> {
+  for (const b of BUNDLES) await bundleOne(b.entry, b.out);
+  // Old caches belong to the old bundles (V8 would reject them anyway).
   for (const f of readdirSync(HERE)) if (f.endsWith('.v8cache')) rmSync(path.join(HERE, f), { force: true });
   warmCodeCache();
 }
@@ -65,8 +73,13 @@ function warmCodeCache(): void {
   const dump = path.join(ROOT, 'examples', 'dumps', 'deadlock.dmp');
   const args = existsSync(dump) ? ['-z', dump, '-c', '~*kn;q'] : ['--version'];
   const env = { ...process.env, DUMPDBG_OFFLINE: '1', _NT_SYMBOL_PATH: '' };
-  const r = spawnSync(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
-  if (r.status !== 0) process.stderr.write(`bundle: the warm-up run failed (${r.status ?? r.signal}): ${r.stderr?.toString().trim() ?? ''}\n`);
+  const runs = [args];
+  // A triage worker writes its own cache after its first dump (see triage-worker-entry.cts).
+  if (existsSync(dump)) runs.push(['triage', '--json', '--jobs', '1', dump]);
+  for (const a of runs) {
+    const r = spawnSync(process.execPath, [bin, ...a], { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+    if (r.status !== 0) process.stderr.write(`bundle: the warm-up run \`${a.join(' ')}\` failed (${r.status ?? r.signal}): ${r.stderr?.toString().trim() ?? ''}\n`);
+  }
 }
 
 bundle().catch((e: unknown) => {

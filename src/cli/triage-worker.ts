@@ -2,6 +2,7 @@
  * One triage worker thread: opens each dump it is sent, runs `!analyze -v`
  * through the same dispatcher as the CLI, and posts back one TriageRecord.
  * Never throws out: an unreadable dump becomes a record with `error`.
+ * The thread starts at triage-worker-entry.cts, which runs this module bundled.
  */
 import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -80,9 +81,26 @@ export async function analyzeOne(job: TriageJob): Promise<TriageRecord> {
   return rec;
 }
 
-parentPort?.on('message', (job: TriageJob) => {
-  analyzeOne(job).then(
-    (rec) => parentPort?.postMessage({ id: job.id, rec }),
-    (e: unknown) => parentPort?.postMessage({ id: job.id, rec: { dump: job.path, size: 0, error: e instanceof Error ? e.message : String(e) } }),
-  );
-});
+/**
+ * Answers the jobs the pool sends (triage-worker-entry.cts calls this). `afterFirstJob` runs once,
+ * when the first dump is analyzed and before its record is posted: the pool may end the worker as
+ * soon as it has the record (the bundled worker writes its code cache there).
+ */
+export function startWorker(afterFirstJob?: () => void): void {
+  let first = afterFirstJob;
+  const post = (id: number, rec: TriageRecord) => {
+    const f = first;
+    first = undefined;
+    try {
+      f?.();
+    } finally {
+      parentPort?.postMessage({ id, rec });
+    }
+  };
+  parentPort?.on('message', (job: TriageJob) => {
+    analyzeOne(job).then(
+      (rec) => post(job.id, rec),
+      (e: unknown) => post(job.id, { dump: job.path, size: 0, error: e instanceof Error ? e.message : String(e) }),
+    );
+  });
+}

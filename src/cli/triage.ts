@@ -136,12 +136,13 @@ export interface TriageOptions {
 
 /**
  * Analyzes `files` on a pool of worker threads; resolves to the records in
- * input order. Needs the built JS (dist/): the worker is `triage-worker.js`
- * next to this module.
+ * input order. Needs the built JS (dist/): the worker starts at
+ * `triage-worker-entry.cjs` next to this module.
  */
 export async function triageDumps(files: readonly string[], o: TriageOptions = {}): Promise<TriageRecord[]> {
   const jobs = Math.max(1, Math.min(o.jobs ?? availableParallelism(), files.length || 1));
-  const workerUrl = new URL('./triage-worker.js', import.meta.url);
+  // The worker runs the bundled worker code with a code cache when there is one (see the entry).
+  const workerUrl = new URL('./triage-worker-entry.cjs', import.meta.url);
   const workerData: TriageWorkerData = {
     ...(o.symbolPath !== undefined ? { symbolPath: o.symbolPath } : {}),
     ...(o.imagePath !== undefined ? { imagePath: o.imagePath } : {}),

@@ -38,6 +38,7 @@ t.test('bin.cjs: bundle, code cache, and the fallback to the modules', async (t)
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const bin = path.join(dir, 'bin.cjs');
   copyFileSync(BIN, bin);
+  copyFileSync(path.join(CLI, 'bundle-loader.cjs'), path.join(dir, 'bundle-loader.cjs'));
   writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
   // Stand-ins that say which one ran, with the same `main(argv) → exit code` contract.
   writeFileSync(path.join(dir, 'main.js'), "export async function main(argv) { process.stdout.write(`modules ${argv.join(' ')}\\n`); return 3; }\n");
@@ -72,4 +73,49 @@ t.test('bin.cjs: bundle, code cache, and the fallback to the modules', async (t)
   r = run(bin, []);
   t.equal(r.err, 'dumpdbg: internal error: boom\n', 'an escaped error is one sentence');
   t.equal(r.code, 1);
+});
+
+t.test('triage workers: the bundled worker with its own code cache, and the fallback to the module', async (t) => {
+  const { Worker } = await import('node:worker_threads');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'dumpdbg-worker-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  copyFileSync(path.join(CLI, 'triage-worker-entry.cjs'), path.join(dir, 'triage-worker-entry.cjs'));
+  copyFileSync(path.join(CLI, 'bundle-loader.cjs'), path.join(dir, 'bundle-loader.cjs'));
+  writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
+  // Stand-ins with the worker's contract: startWorker(afterFirstJob) answers each job with a record.
+  const worker = (who: string) =>
+    `startWorker(afterFirstJob) { let first = afterFirstJob;
+      parentPort.on('message', (job) => { const f = first; first = undefined; if (f) f(); parentPort.postMessage({ id: job.id, rec: { dump: job.path, by: '${who}' } }); }); }`;
+  writeFileSync(path.join(dir, 'triage-worker.js'), `import { parentPort } from 'node:worker_threads';\nexport function ${worker('module')}\n`);
+  writeFileSync(path.join(dir, 'dumpdbg-triage-worker.cjs'), `const { parentPort } = require('node:worker_threads');\nexports.startWorker = function ${worker('bundle')};\n`);
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(path.join(dir, 'triage-worker.js'), old, old);
+  const caches = () => readdirSync(dir).filter((f) => f.endsWith('.v8cache'));
+  const ask = async (jobs: number): Promise<string[]> => {
+    const w = new Worker(path.join(dir, 'triage-worker-entry.cjs'));
+    const got: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      w.on('message', (m: { rec: { by: string } }) => {
+        got.push(m.rec.by);
+        if (got.length === jobs) resolve();
+      });
+      w.on('error', reject);
+      for (let i = 0; i < jobs; i++) w.postMessage({ id: i, path: `d${i}.dmp` });
+    });
+    await w.terminate();
+    return got;
+  };
+
+  t.same(await ask(2), ['bundle', 'bundle'], 'the worker runs the bundle');
+  t.same(caches(), [`dumpdbg-triage-worker-${process.versions.v8}-${process.arch}.v8cache`], 'and writes its code cache before its first record');
+  t.same(await ask(1), ['bundle'], 'the next worker uses it');
+  t.equal(readdirSync(dir).filter((f) => f.endsWith('.tmp')).length, 0, 'no temporary files left');
+
+  const later = new Date(Date.now() + 60_000);
+  utimesSync(path.join(dir, 'triage-worker.js'), later, later);
+  t.same(await ask(1), ['module'], 'a bundle older than the module (tsc alone) is not used');
+  // The real build: the worker bundle is fresh, so triage runs it.
+  if (existsSync(path.join(CLI, 'dumpdbg-triage-worker.cjs'))) {
+    t.ok(statSync(path.join(CLI, 'dumpdbg-triage-worker.cjs')).mtimeMs >= statSync(path.join(CLI, 'triage-worker.js')).mtimeMs, 'the built worker bundle is newer than the worker module');
+  }
 });
