@@ -7,20 +7,47 @@ import { writeSync } from 'node:fs';
  * when the descriptor is a pipe): a few milliseconds of a batch run that
  * opens a dump, prints and quits. Writes go straight to the descriptors
  * instead, in order, as cdb writes. A stream is created only for the
- * terminal UI, line mode, and a non-blocking descriptor inherited from a
- * parent (EAGAIN), which the stream can wait on.
+ * terminal UI, line mode, triage, and a non-blocking descriptor inherited
+ * from a parent (EAGAIN), which the stream can wait on.
  */
-let direct = true;
-let stderrDirect = true;
+interface Channel {
+  fd: 1 | 2;
+  /** Written with writeSync until a stream is made for it. */
+  direct: boolean;
+  /** Whether the stream was made (with its error handler). */
+  streamed: boolean;
+  /** Tests that run main() in their own process set `write` to capture what it prints. */
+  capture: { write?: (text: string) => void };
+  stream(): NodeJS.WriteStream;
+  /** A write failed with `code` (not EAGAIN). */
+  failed(code: string): void;
+}
 
-/** Tests that run main() in their own process set `write` to capture what it prints. */
-export const stdoutCapture: { write?: (text: string) => void } = {};
-/** As stdoutCapture, for standard error. */
-export const stderrCapture: { write?: (text: string) => void } = {};
+const stdout: Channel = {
+  fd: 1,
+  direct: true,
+  streamed: false,
+  capture: {},
+  stream: () => process.stdout,
+  failed: (code) => stdoutFailed(code),
+};
+
+const stderr: Channel = {
+  fd: 2,
+  direct: true,
+  streamed: false,
+  capture: {},
+  stream: () => process.stderr,
+  // A standard error that cannot be written (closed, a full disk) loses the message and nothing else.
+  failed: () => undefined,
+};
+
+export const stdoutCapture = stdout.capture;
+export const stderrCapture = stderr.capture;
 
 /**
- * Writes all of `bytes` to descriptor fd from `done` on; returns how many were written
- * when the descriptor would block (EAGAIN) and throws any other error.
+ * Writes all of `bytes` to descriptor fd; returns how many were written when the descriptor
+ * would block (EAGAIN) and throws any other error.
  */
 function writeAll(fd: number, bytes: Buffer): number {
   let done = 0;
@@ -32,68 +59,52 @@ function writeAll(fd: number, bytes: Buffer): number {
   return done;
 }
 
+function write(c: Channel, text: string): void {
+  if (c.capture.write) return c.capture.write(text);
+  if (!c.direct) {
+    guarded(c).write(text);
+    return;
+  }
+  const bytes = Buffer.from(text, 'utf8');
+  let done: number;
+  try {
+    done = writeAll(c.fd, bytes);
+  } catch (e) {
+    c.failed((e as NodeJS.ErrnoException).code ?? String(e));
+    return;
+  }
+  // EAGAIN: the rest goes through the stream, which waits for the descriptor.
+  if (done < bytes.length) guarded(c).write(bytes.subarray(done));
+}
+
+/** The channel's stream, with its write errors answered as the direct writes answer them. */
+function guarded(c: Channel): NodeJS.WriteStream {
+  const s = c.stream();
+  if (!c.streamed) {
+    c.streamed = true;
+    c.direct = false;
+    s.on('error', (e: NodeJS.ErrnoException) => c.failed(e.code ?? e.message));
+  }
+  return s;
+}
+
 export function writeStdout(text: string): void {
-  if (stdoutCapture.write) return stdoutCapture.write(text);
-  if (direct) {
-    const bytes = Buffer.from(text, 'utf8');
-    let done: number;
-    try {
-      done = writeAll(1, bytes);
-    } catch (e) {
-      stdoutFailed((e as NodeJS.ErrnoException).code ?? String(e));
-    }
-    if (done === bytes.length) return;
-    direct = false;
-    guardedStdout().write(bytes.subarray(done));
-    return;
-  }
-  guardedStdout().write(text);
+  write(stdout, text);
 }
 
-/**
- * Messages for standard error (refusals, warnings). A standard error that cannot be written
- * (closed, a full disk) loses the message and nothing else: the run goes on.
- */
+/** Messages for standard error (refusals, warnings). */
 export function writeStderr(text: string): void {
-  if (stderrCapture.write) return stderrCapture.write(text);
-  if (stderrDirect) {
-    const bytes = Buffer.from(text, 'utf8');
-    let done: number;
-    try {
-      done = writeAll(2, bytes);
-    } catch {
-      return;
-    }
-    if (done === bytes.length) return;
-    stderrDirect = false;
-    guardedStderr().write(bytes.subarray(done));
-    return;
-  }
-  guardedStderr().write(text);
+  write(stderr, text);
 }
-
-let guarded = false;
 
 /** process.stdout, with its write errors answered as writeStdout answers them. */
 export function guardedStdout(): NodeJS.WriteStream {
-  if (!guarded) {
-    guarded = true;
-    direct = false;
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => stdoutFailed(e.code ?? e.message));
-  }
-  return process.stdout;
+  return guarded(stdout);
 }
-
-let stderrGuarded = false;
 
 /** process.stderr, whose write errors are dropped as writeStderr drops them (never an uncaught 'error'). */
 export function guardedStderr(): NodeJS.WriteStream {
-  if (!stderrGuarded) {
-    stderrGuarded = true;
-    stderrDirect = false;
-    process.stderr.on('error', () => undefined);
-  }
-  return process.stderr;
+  return guarded(stderr);
 }
 
 /**
@@ -101,7 +112,7 @@ export function guardedStderr(): NodeJS.WriteStream {
  * writes may still be queued when main() returns, so the process must not exit before they drain.
  */
 export function stdioStreamsUsed(): boolean {
-  return guarded || stderrGuarded;
+  return stdout.streamed || stderr.streamed;
 }
 
 /**
