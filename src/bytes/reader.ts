@@ -1,6 +1,12 @@
 import { FormatError } from './errors.js';
 
 /**
+ * Whether typed arrays use little-endian order here. Dump fields are little-endian; the
+ * typed-array fast paths (memory lists) check this, since Node also runs on big-endian s390x.
+ */
+export const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
  * Bounds-checked little-endian reader over a Buffer. `base` is the file offset
  * (or address) of byte 0, used only in error messages.
  */

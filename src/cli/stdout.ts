@@ -12,9 +12,7 @@ import { writeSync } from 'node:fs';
  */
 interface Channel {
   fd: 1 | 2;
-  /** Written with writeSync until a stream is made for it. */
-  direct: boolean;
-  /** Whether the stream was made (with its error handler). */
+  /** Whether the stream was made (with its error handler); until then writes use writeSync. */
   streamed: boolean;
   /** Tests that run main() in their own process set `write` to capture what it prints. */
   capture: { write?: (text: string) => void };
@@ -25,7 +23,6 @@ interface Channel {
 
 const stdout: Channel = {
   fd: 1,
-  direct: true,
   streamed: false,
   capture: {},
   stream: () => process.stdout,
@@ -34,7 +31,6 @@ const stdout: Channel = {
 
 const stderr: Channel = {
   fd: 2,
-  direct: true,
   streamed: false,
   capture: {},
   stream: () => process.stderr,
@@ -61,7 +57,7 @@ function writeAll(fd: number, bytes: Buffer): number {
 
 function write(c: Channel, text: string): void {
   if (c.capture.write) return c.capture.write(text);
-  if (!c.direct) {
+  if (c.streamed) {
     guarded(c).write(text);
     return;
   }
@@ -82,7 +78,6 @@ function guarded(c: Channel): NodeJS.WriteStream {
   const s = c.stream();
   if (!c.streamed) {
     c.streamed = true;
-    c.direct = false;
     s.on('error', (e: NodeJS.ErrnoException) => c.failed(e.code ?? e.message));
   }
   return s;

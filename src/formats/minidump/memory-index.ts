@@ -1,4 +1,5 @@
 import type { ByteSource } from '../../bytes/source.js';
+import { LITTLE_ENDIAN_HOST } from '../../bytes/reader.js';
 import { MAX_READ } from '../../bytes/source.js';
 import type { MemoryRange } from './types.js';
 
@@ -14,7 +15,6 @@ interface HeldRange { start: bigint; end: bigint; bytes: Buffer; data: DataView;
  * Which 32-bit word of a BigUint64Array element holds the low half: the typed arrays use the
  * host's byte order (Node also runs on big-endian s390x), so the word views follow it.
  */
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const LO = LITTLE_ENDIAN_HOST ? 0 : 1;
 const HI = 1 - LO;
 const TWO_32 = 0x1_0000_0000;

@@ -1,3 +1,4 @@
+import { LITTLE_ENDIAN_HOST } from '../../bytes/reader.js';
 import { defineLayout } from '../layout.js';
 import type { MemoryRange } from './types.js';
 import type { MemoryColumns } from './memory-index.js';
@@ -57,8 +58,6 @@ export function parseMemoryList(buf: Buffer, declaredSize: number, rva: number, 
     else pushClamped(into, { start: wordsToBigInt(lo, hi), size, fileOffset }, ctx, name);
   }
 }
-
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function wordsToBigInt(lo: number, hi: number): bigint {
   return (BigInt(hi) << 32n) | BigInt(lo);
