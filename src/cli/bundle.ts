@@ -62,8 +62,8 @@ async function bundle(): Promise<void> {
 }
 
 /**
- * One batch run on the project's own example dump, so that bin.cjs writes the V8 code cache.
- * The cache holds every function compiled by the time it is written: the run walks every
+ * Runs on the project's own example dump, so that bin.cjs and a triage worker write their V8
+ * code caches. A cache holds every function compiled by the time it is written: the CLI run walks every
  * thread's stack (`~*kn`), the most common command, so a first `k` does not compile the
  * unwinders. Measured (callgrind, main thread): `~*kn` on the 257-thread dump 812M -> 782M
  * instructions; `-c q` 604M -> 615M for the larger cache (506 KiB instead of 487 KiB).

@@ -24,7 +24,6 @@ export const VERSION = '0.1.0';
  */
 export type ImportModule = (url: string) => Promise<unknown>;
 
-/** Runs the program; resolves to the exit code (0 ok, 1 unreadable dump, 2 bad arguments). */
 /**
  * Whether the process may exit as soon as main() has returned: true when everything was written
  * with fs.writeSync (batch runs), false once a stdio stream was made (its writes may be queued).
@@ -33,13 +32,15 @@ export function canExitAtOnce(): boolean {
   return !stdioStreamsUsed();
 }
 
+/** Runs the program; resolves to the exit code (0 ok, 1 unreadable dump, 2 bad arguments). */
 export async function main(argv: readonly string[], importModule: ImportModule = (url) => import(url)): Promise<number> {
   // `dumpdbg triage DIR|FILES... [--json] [--jobs N]`: its own options; loaded only when used.
   if (argv[0] === 'triage') {
     // An absolute URL: from the bundle (see bin.cts), a relative one would resolve against the entry.
     const triageModule = new URL('./triage.js', import.meta.url).href;
     const { triageMain } = (await importModule(triageModule)) as { triageMain: (args: readonly string[]) => Promise<number> };
-    // Triage writes through the streams: marked as used, so that the process waits for them at the end.
+    // Triage writes through the streams: made here with their error handlers, and marked as used so
+    // that the process waits for them at the end.
     guardedStdout();
     guardedStderr();
     return triageMain(argv.slice(1));

@@ -15,11 +15,10 @@ import { Worker } from 'node:worker_threads';
 import minimist from 'minimist';
 import type { TriageJob, TriageRecord, TriageWorkerData } from './triage-types.js';
 import { escapeControl, jsonSafe } from '../results/render-text.js';
-import { guardedStderr } from './stdout.js';
 
 /** Dump-derived text (file, bucket and symbol names) is printed with control characters escaped. */
 const out = (s: string) => process.stdout.write(escapeControl(s.replace(/\n$/, '')) + '\n');
-const err = (s: string) => guardedStderr().write(escapeControl(s.replace(/\n$/, '')) + '\n');
+const err = (s: string) => process.stderr.write(escapeControl(s.replace(/\n$/, '')) + '\n');
 
 export type { TriageRecord } from './triage-types.js';
 
@@ -254,19 +253,19 @@ export async function triageMain(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (unknown.length) {
-    guardedStderr().write(`dumpdbg triage: unknown option ${unknown[0]}\n${TRIAGE_USAGE}\n`);
+    process.stderr.write(`dumpdbg triage: unknown option ${unknown[0]}\n${TRIAGE_USAGE}\n`);
     return 2;
   }
   const inputs = a._.map(String);
   if (!inputs.length) {
-    guardedStderr().write(`dumpdbg triage: no dumps given\n${TRIAGE_USAGE}\n`);
+    process.stderr.write(`dumpdbg triage: no dumps given\n${TRIAGE_USAGE}\n`);
     return 2;
   }
   let jobs: number | undefined;
   if (a['jobs'] !== undefined) {
     jobs = Number(a['jobs']);
     if (!Number.isInteger(jobs) || jobs < 1) {
-      guardedStderr().write(`dumpdbg triage: --jobs needs a whole number of at least 1\n`);
+      process.stderr.write(`dumpdbg triage: --jobs needs a whole number of at least 1\n`);
       return 2;
     }
   }
@@ -289,7 +288,7 @@ export async function triageMain(argv: readonly string[]): Promise<number> {
   const { files, missing } = collectDumps(inputs);
   for (const m of missing) err(`dumpdbg triage: cannot read ${m}`);
   if (!files.length) {
-    guardedStderr().write(`dumpdbg triage: no dump files found\n`);
+    process.stderr.write(`dumpdbg triage: no dump files found\n`);
     return 1;
   }
   const started = performance.now();

@@ -106,16 +106,18 @@ export function parseMemory64List(buf: Buffer, rva: number, ctx: StreamContext, 
   into.reserve(count);
   for (let i = 0; i < count; i++) {
     const at = i * stride;
+    // The start as two words: no BigInt per range unless one is reported or clamped.
+    const lo = w[at + startAt]!;
+    const hi = w[at + startAt + 1]!;
     const sizeHi = w[at + sizeAt + 1]!;
     // A size of 2^53 or more cannot be in any file: clamped to the file size (then to what is left).
     const dataSize = sizeHi >= 0x200000 ? fileSize : sizeHi * 0x100000000 + w[at + sizeAt]!;
     if (fileOffset >= fileSize) {
-      ctx.warn(name, rva, `${name}: ranges ${i}..${count - 1} (from 0x${wordsToBigInt(w[at + startAt]!, w[at + startAt + 1]!).toString(16)}) lie past the end of the file`);
+      ctx.warn(name, rva, `${name}: ranges ${i}..${count - 1} (from 0x${wordsToBigInt(lo, hi).toString(16)}) lie past the end of the file`);
       break;
     }
-    // The start as two words: no BigInt per range unless one is clamped.
-    if (dataSize > 0 && fileOffset + dataSize <= fileSize) into.pushWords(w[at + startAt]!, w[at + startAt + 1]!, dataSize, fileOffset);
-    else pushClamped(into, { start: wordsToBigInt(w[at + startAt]!, w[at + startAt + 1]!), size: Math.min(dataSize, fileSize), fileOffset }, ctx, name);
+    if (dataSize > 0 && fileOffset + dataSize <= fileSize) into.pushWords(lo, hi, dataSize, fileOffset);
+    else pushClamped(into, { start: wordsToBigInt(lo, hi), size: Math.min(dataSize, fileSize), fileOffset }, ctx, name);
     fileOffset += dataSize;
   }
 }

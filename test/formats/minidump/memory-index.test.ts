@@ -177,6 +177,9 @@ t.test('columns: the same index as range objects, sorted or not, and ranges past
   t.equal(top.read(0xffff_ffff_ffff_fffen, 4).length, 1);
 });
 
+/** Ranges as text for comparison (BigInt starts in hex). */
+const showRanges = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString(16) : x));
+
 /**
  * The index as a plain BigInt model computes it: ranges in priority order, sorted by start
  * (ties keep the lower index), ends cut at 2^64 - 1, and each range trimmed to what the
@@ -241,7 +244,7 @@ t.test('columns: random lists of sorted runs give the model index (word-pair com
     const got = new MemoryIndex(src, cols).ranges;
     const want = modelIndex(ranges);
     cases++;
-    if (JSON.stringify(got, (_k, v) => (typeof v === 'bigint' ? v.toString(16) : v)) !== JSON.stringify(want, (_k, v) => (typeof v === 'bigint' ? v.toString(16) : v))) {
+    if (showRanges(got) !== showRanges(want)) {
       mismatches++;
       if (mismatches <= 3) t.same(got, want, `case ${c}: ${ranges.length} ranges in ${runs} runs`);
     }
@@ -291,8 +294,7 @@ t.test('columns: dump-shaped lists (one ascending run, repeats inside it, a tail
     for (const r of ranges) cols.pushWords(Number(r.start & 0xffff_ffffn), Number(r.start >> 32n), r.size, r.fileOffset);
     const got = new MemoryIndex(src, cols);
     const want = modelIndex(ranges);
-    const show = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString(16) : x));
-    if (show(got.ranges) !== show(want)) {
+    if (showRanges(got.ranges) !== showRanges(want)) {
       mismatches++;
       if (mismatches <= 3) t.same(got.ranges, want, `case ${c}: ${ranges.length} ranges`);
     }
