@@ -308,3 +308,37 @@ t.test('columns: dump-shaped lists (one ascending run, repeats inside it, a tail
   }
   t.equal(mismatches, 0, '400 lists match the model');
 });
+
+t.test('columns: unordered lists (Wine mini dumps) give the model index, also at the edge of the packed sort keys', async (t) => {
+  const { MemoryColumns } = await import('../../../src/formats/minidump/index.js');
+  const { rng } = await import('../../fixtures/robustness/mutate.js');
+  const next = rng(0x50_27ed);
+  const int = (n: number) => Math.floor(next() * n);
+  const src = new CountingSource(1 << 30);
+  let mismatches = 0;
+  for (let c = 0; c < 400; c++) {
+    const n = 1 + int(c % 3 === 0 ? 2000 : 200);
+    // The sort packs (start, index) into 64 bits, leaving 64 - bits for the start: starts just
+    // below and at 2^(64 - bits) (the comparator's side), user space, near 2^53, and kernel space.
+    const bits = Math.max(1, 32 - Math.clz32(n - 1));
+    const edge = 1n << BigInt(64 - bits);
+    const base = [edge - 0x10_0000n, edge - 0x100n, 0x10000n, (1n << 53n) - 0x8000n, 0xffff_8000_0000_0000n][c % 5] as bigint;
+    const ranges: { start: bigint; size: number; fileOffset: number }[] = [];
+    for (let i = 0; i < n; i++) {
+      const roll = next();
+      // Repeats (ties keep the earlier range's bytes), overlaps, empty ranges.
+      const prev = ranges[int(ranges.length)];
+      const start = prev && roll < 0.2 ? prev.start : prev && roll < 0.35 ? prev.start + BigInt(int(prev.size + 1)) : base + BigInt(int(0x20_0000));
+      ranges.push({ start, size: roll > 0.95 ? 0 : 1 + int(0x2000), fileOffset: int(1 << 28) });
+    }
+    const cols = new MemoryColumns(4);
+    for (const r of ranges) cols.pushWords(Number(r.start & 0xffff_ffffn), Number(r.start >> 32n), r.size, r.fileOffset);
+    const got = new MemoryIndex(src, cols).ranges;
+    const want = modelIndex(ranges);
+    if (showRanges(got) !== showRanges(want)) {
+      mismatches++;
+      if (mismatches <= 3) t.same(got, want, `case ${c}: ${ranges.length} ranges from 0x${base.toString(16)}`);
+    }
+  }
+  t.equal(mismatches, 0, '400 unordered lists match the model');
+});
