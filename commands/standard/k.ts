@@ -79,46 +79,40 @@ export interface FrameRow {
   memory?: bigint;
 }
 
-/** Call-site text: `mod!sym+0x14`, `mod+0x1234`, or the bare address (`0x00007ffb`61b7b039`). */
-function callSiteOf(t: Target, pc: bigint): { text: string; row: Partial<FrameRow> } {
-  const r = t.symbolize(pc);
-  const s = formatSymbolic(r);
-  const row: Partial<FrameRow> = {};
-  if (r.moduleName) row.module = r.moduleName;
-  if (r.symbol) {
-    row.symbol = r.symbol.name;
-    row.displacement = r.displacement;
-  }
-  return { text: s ?? `0x${ptr(pc, t.pointerSize)}`, row };
-}
-
 export function frameRows(t: Target, frames: StackFrame[]): FrameRow[] {
   const p = t.pointerSize;
-  return frames.map((f, i) => {
-    const next = frames[i + 1];
-    const { text, row } = callSiteOf(t, f.pc);
+  const rows: FrameRow[] = [];
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i]!;
+    // Call-site text: `mod!sym+0x14`, `mod+0x1234`, or the bare address (`0x00007ffb`61b7b039`).
+    const r = t.symbolize(f.pc);
     // Caller frames hold a return address: the call instruction's line is the one before it.
     const lineAt = i === 0 || f.isMachineFrame ? f.pc : f.pc - 1n;
     const line = t.sourceLine(lineAt);
+    const x86 = f.context.arch === 'x86';
+    const argBase = x86 ? f.fp + 8n : f.sp + 8n;
     const args: bigint[] = [];
-    const argBase = f.context.arch === 'x86' ? f.fp + 8n : f.sp + 8n;
-    const nargs = f.context.arch === 'x86' ? 3 : 4;
-    for (let a = 0; a < nargs; a++) args.push(t.readPointer(argBase + BigInt(a * p), p) ?? 0n);
+    for (let a = 0; a < (x86 ? 3 : 4); a++) args.push(t.readPointer(argBase + BigInt(a * p), p) ?? 0n);
     const out: FrameRow = {
       index: i,
       childSp: f.sp,
       frameBase: f.fp,
-      returnAddress: next?.pc ?? 0n,
+      returnAddress: frames[i + 1]?.pc ?? 0n,
       instructionPointer: f.pc,
-      callSite: text,
+      callSite: formatSymbolic(r) ?? `0x${ptr(f.pc, p)}`,
       trust: f.trust,
       args,
-      ...row,
     };
+    if (r.moduleName) out.module = r.moduleName;
+    if (r.symbol) {
+      out.symbol = r.symbol.name;
+      out.displacement = r.displacement;
+    }
     if (line) out.source = line;
     if (i > 0) out.memory = f.sp - frames[i - 1]!.sp;
-    return out;
-  });
+    rows.push(out);
+  }
+  return rows;
 }
 
 const TRUST_WORDS: Record<string, string> = {
@@ -250,11 +244,17 @@ async function runK(ctx: CommandContext, token: string, args: string, raw: strin
   const want = count ?? DEFAULT_KFRAMES;
   const walked = (await currentStack(t, start, want + 1)).frames;
   const frames = walked.slice(0, want);
-  const rows = frameRows(t, frames).map((r, i) => (i === frames.length - 1 && walked[i + 1] ? { ...r, returnAddress: walked[i + 1]!.pc } : r));
+  const rows = frameRows(t, frames);
+  const beyond = walked[frames.length];
+  if (beyond !== undefined && rows.length > 0) rows[rows.length - 1]!.returnAddress = beyond.pc;
   addFrameParameters(t, frames, rows, o.variant);
   const lines: string[] = [];
   if (t.scope.kind !== 'thread') lines.push(SCOPE_BANNER);
-  lines.push(...renderStack(t, rows, o).flatMap((l) => l.split('\n')));
+  // A call site with parameters (kP) spans lines.
+  for (const l of renderStack(t, rows, o)) {
+    if (l.includes('\n')) lines.push(...l.split('\n'));
+    else lines.push(l);
+  }
   return ok(lines, { type: 'stack', threadIndex: t.currentThread, threadId: t.thread()?.threadId, scope: t.scope.kind, frames: rows });
 }
 

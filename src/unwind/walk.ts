@@ -66,23 +66,24 @@ function frameContext(base: CpuContext, regs: Record<string, bigint>, names: Reg
 }
 
 /**
- * `to.vectors = from.vectors` (when set) without building them: a decoded context makes its
- * vector registers on first read (decodeContext), and most walks never read them.
+ * `ctx` with `from`'s vector registers, read from `from` only when asked: a decoded context
+ * builds them on first read (decodeContext), and most walks never read them. An accessor pair
+ * in a literal (Object.defineProperty per thread was a slow runtime call).
  */
-function shareVectors(from: { vectors?: Record<string, Buffer> }, to: { vectors?: Record<string, Buffer> }): void {
-  if (!('vectors' in from)) return;
-  const d = Object.getOwnPropertyDescriptor(from, 'vectors');
-  if (d === undefined) return;
-  if (d.get === undefined) {
-    if (d.value !== undefined) to.vectors = d.value as Record<string, Buffer>;
-    return;
-  }
-  Object.defineProperty(to, 'vectors', {
-    enumerable: true,
-    configurable: true,
-    get: () => from.vectors,
-    set: (value: Record<string, Buffer> | undefined) => Object.defineProperty(to, 'vectors', { value, writable: true, enumerable: true, configurable: true }),
-  });
+function withVectorsOf(ctx: CpuContext, from: CpuContext): CpuContext {
+  if (!('vectors' in from)) return ctx;
+  let own: Record<string, Buffer> | undefined;
+  let assigned = false;
+  return {
+    ...ctx,
+    get vectors() {
+      return assigned ? own : from.vectors;
+    },
+    set vectors(v) {
+      own = v;
+      assigned = true;
+    },
+  };
 }
 
 /**
@@ -172,8 +173,7 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
     context: context,
   };
   if (names !== undefined) {
-    first.context = frameContext(context, regs0, names, undefined);
-    shareVectors(context, first.context);
+    first.context = withVectorsOf(frameContext(context, regs0, names, undefined), context);
   }
   const frames: StackFrame[] = [first];
   if (names === undefined) {

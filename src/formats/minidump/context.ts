@@ -226,10 +226,38 @@ function decodeAmd64(buf: Buffer, rva: number, xstate?: XstateConfig): CpuContex
   const contextFlags = dv.getUint32(A64.contextFlags, true);
   const f = subFlags(contextFlags);
   const F = CONTEXT_FLAGS.amd64;
-  const regs: Record<string, bigint> = {};
   const rip = u64(A64.rip);
   const rsp = u64(A64.rsp);
   const rbp = u64(A64.rbp);
+  const ALL = F.INTEGER | F.CONTROL | F.SEGMENTS | F.FLOATING_POINT | F.DEBUG_REGISTERS;
+  // The usual record (CONTEXT_ALL): one object literal, one map for every thread's registers,
+  // instead of thirty property additions per thread. Same properties, same order as below.
+  const regs: Record<string, bigint> =
+    (f & ALL) === ALL
+      ? {
+          rax: u64(A64.rax), rcx: u64(A64.rcx), rdx: u64(A64.rdx), rbx: u64(A64.rbx), rbp, rsi: u64(A64.rsi), rdi: u64(A64.rdi),
+          r8: u64(A64.r8), r9: u64(A64.r9), r10: u64(A64.r10), r11: u64(A64.r11), r12: u64(A64.r12), r13: u64(A64.r13), r14: u64(A64.r14), r15: u64(A64.r15),
+          rip, rsp, cs: u16(A64.segCs), ss: u16(A64.segSs), efl: BigInt(dv.getUint32(A64.eFlags, true)),
+          ds: u16(A64.segDs), es: u16(A64.segEs), fs: u16(A64.segFs), gs: u16(A64.segGs),
+          mxcsr: BigInt(dv.getUint32(A64.mxCsr, true)),
+          dr0: u64(A64.dr0), dr1: u64(A64.dr1), dr2: u64(A64.dr2), dr3: u64(A64.dr3), dr6: u64(A64.dr6), dr7: u64(A64.dr7),
+        }
+      : amd64Regs(dv, f, rip, rsp, rbp);
+  const fields: CpuContext = { arch: 'amd64', contextFlags, regs, pc: rip, sp: rsp, fp: rbp, rawSize: buf.length, rva };
+  const out: CpuContext = f & F.FLOATING_POINT ? withLazyVectors(fields, () => vectorViews(buf, A64.fltSave + 160, 'xmm', 16)) : fields;
+  if ((contextFlags & F.XSTATE) !== 0 && buf.length >= AMD64_CONTEXT_SIZE + CONTEXT_EX_SIZE) {
+    const ssp = cetShadowStackPointer(buf, AMD64_CONTEXT_SIZE, xstate);
+    if (ssp !== undefined) out.cetSsp = ssp;
+  }
+  return out;
+}
+
+/** The registers a record's flags say are valid (any mix of CONTEXT_* flags). */
+function amd64Regs(dv: DataView, f: number, rip: bigint, rsp: bigint, rbp: bigint): Record<string, bigint> {
+  const F = CONTEXT_FLAGS.amd64;
+  const u64 = (off: number) => dv.getBigUint64(off, true);
+  const u16 = (off: number) => BigInt(dv.getUint16(off, true));
+  const regs: Record<string, bigint> = {};
   if (f & F.INTEGER) {
     regs.rax = u64(A64.rax); regs.rcx = u64(A64.rcx); regs.rdx = u64(A64.rdx); regs.rbx = u64(A64.rbx);
     regs.rbp = rbp; regs.rsi = u64(A64.rsi); regs.rdi = u64(A64.rdi);
@@ -248,13 +276,7 @@ function decodeAmd64(buf: Buffer, rva: number, xstate?: XstateConfig): CpuContex
   if (f & F.DEBUG_REGISTERS) {
     regs.dr0 = u64(A64.dr0); regs.dr1 = u64(A64.dr1); regs.dr2 = u64(A64.dr2); regs.dr3 = u64(A64.dr3); regs.dr6 = u64(A64.dr6); regs.dr7 = u64(A64.dr7);
   }
-  const out: CpuContext = { arch: 'amd64', contextFlags, regs, pc: rip, sp: rsp, fp: rbp, rawSize: buf.length, rva };
-  if (f & F.FLOATING_POINT) setLazyVectors(out, () => vectorViews(buf, A64.fltSave + 160, 'xmm', 16));
-  if ((contextFlags & F.XSTATE) !== 0 && buf.length >= AMD64_CONTEXT_SIZE + CONTEXT_EX_SIZE) {
-    const ssp = cetShadowStackPointer(buf, AMD64_CONTEXT_SIZE, xstate);
-    if (ssp !== undefined) out.cetSsp = ssp;
-  }
-  return out;
+  return regs;
 }
 
 /** `count` 16-byte registers named `${prefix}0`.. from `at` in buf (views, not copies). */
@@ -265,23 +287,29 @@ function vectorViews(buf: Buffer, at: number, prefix: string, count: number): Re
 }
 
 /**
- * Makes `ctx.vectors` a value built on first read (then an ordinary data property).
- * `~*k` decodes every thread's context, and its walks rarely look at the vector
- * registers: their Buffer views cost more than the rest of the decode. Reading,
- * assigning, spreading or JSON-encoding the context sees a plain value.
+ * `ctx` with `vectors` built on first read (then kept): `~*k` decodes every thread's
+ * context, and its walks rarely look at the vector registers, whose Buffer views cost more
+ * than the rest of the decode. An accessor pair in an object literal, not
+ * Object.defineProperty (a slow runtime call per thread): reading, assigning, spreading or
+ * JSON-encoding the context still sees a plain value.
  */
-function setLazyVectors(ctx: CpuContext, make: () => Record<string, Buffer>): void {
-  const settle = (value: Record<string, Buffer> | undefined) => Object.defineProperty(ctx, 'vectors', { value, writable: true, enumerable: true, configurable: true });
-  Object.defineProperty(ctx, 'vectors', {
-    enumerable: true,
-    configurable: true,
-    get: () => {
-      const value = make();
-      settle(value);
+export function withLazyVectors(ctx: Omit<CpuContext, 'vectors'>, make: () => Record<string, Buffer> | undefined): CpuContext {
+  let value: Record<string, Buffer> | undefined;
+  let made = false;
+  return {
+    ...ctx,
+    get vectors() {
+      if (!made) {
+        value = make();
+        made = true;
+      }
       return value;
     },
-    set: settle,
-  });
+    set vectors(v) {
+      value = v;
+      made = true;
+    },
+  };
 }
 
 /**
@@ -340,11 +368,9 @@ function decodeX86(buf: Buffer, rva: number): CpuContext {
   if (f & F.CONTROL) Object.assign(regs, { eip: b(c.eip), esp: b(c.esp), ebp: b(c.ebp), cs: b(c.segCs), ss: b(c.segSs), efl: b(c.eFlags) });
   if (f & F.SEGMENTS) Object.assign(regs, { ds: b(c.segDs), es: b(c.segEs), fs: b(c.segFs), gs: b(c.segGs) });
   if (f & F.DEBUG_REGISTERS) Object.assign(regs, { dr0: b(c.dr0), dr1: b(c.dr1), dr2: b(c.dr2), dr3: b(c.dr3), dr6: b(c.dr6), dr7: b(c.dr7) });
-  const out: CpuContext = { arch: 'x86', contextFlags: c.contextFlags, regs, pc: b(c.eip), sp: b(c.esp), fp: b(c.ebp), rawSize: buf.length, rva };
-  if (f & F.EXTENDED_REGISTERS) {
-    regs.mxcsr = b(c.extendedRegisters.readUInt32LE(24));
-    setLazyVectors(out, () => vectorViews(c.extendedRegisters, 160, 'xmm', 8));
-  }
+  const fields: CpuContext = { arch: 'x86', contextFlags: c.contextFlags, regs, pc: b(c.eip), sp: b(c.esp), fp: b(c.ebp), rawSize: buf.length, rva };
+  if (f & F.EXTENDED_REGISTERS) regs.mxcsr = b(c.extendedRegisters.readUInt32LE(24));
+  const out = f & F.EXTENDED_REGISTERS ? withLazyVectors(fields, () => vectorViews(c.extendedRegisters, 160, 'xmm', 8)) : fields;
   if ((c.contextFlags & F.XSTATE) !== 0 && buf.length >= X86_CONTEXT_SIZE + CONTEXT_EX_SIZE) {
     const ssp = cetShadowStackPointer(buf, X86_CONTEXT_SIZE);
     if (ssp !== undefined) out.cetSsp = ssp;
@@ -360,10 +386,8 @@ function decodeArm64(buf: Buffer, rva: number): CpuContext {
   if (f & F.INTEGER) c.x.forEach((v, i) => { regs[`x${i}`] = v; });
   if (f & F.CONTROL) Object.assign(regs, { fp: c.fp, lr: c.lr, sp: c.sp, pc: c.pc, cpsr: BigInt(c.cpsr) });
   const out: CpuContext = { arch: 'arm64', contextFlags: c.contextFlags, regs, pc: c.pc, sp: c.sp, fp: c.fp, rawSize: buf.length, rva };
-  if (f & F.FLOATING_POINT) {
-    regs.fpcr = BigInt(c.fpcr);
-    regs.fpsr = BigInt(c.fpsr);
-    setLazyVectors(out, () => vectorViews(c.v, 0, 'v', 32));
-  }
-  return out;
+  if (!(f & F.FLOATING_POINT)) return out;
+  regs.fpcr = BigInt(c.fpcr);
+  regs.fpsr = BigInt(c.fpsr);
+  return withLazyVectors(out, () => vectorViews(c.v, 0, 'v', 32));
 }
