@@ -28,7 +28,11 @@ function loadBundle<E>(dir: string, name: string, source: string, req: NodeJS.Re
   let text: string;
   try {
     if (fs.statSync(file).mtimeMs < fs.statSync(path.join(dir, source)).mtimeMs) return undefined;
-    text = fs.readFileSync(file, 'utf8');
+    // Latin-1, not UTF-8: the bundle is ASCII (bundle.ts has esbuild escape everything else,
+    // and test/cli/bundle.test.ts checks), so the string is the same, and Node makes it without
+    // a UTF-8 pass. Measured on the 257-thread dump's start: reading 8.1 -> 4.7 ms, and
+    // vm.Script given that string 6.4 -> 5.1 ms (medians of 21 interleaved runs).
+    text = fs.readFileSync(file, 'latin1');
   } catch {
     return undefined;
   }

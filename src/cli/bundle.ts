@@ -45,6 +45,8 @@ async function bundleOne(entry: string, outName: string): Promise<void> {
     external: ['iced-x86', 'ink', 'react'],
     // Readable stack traces and profiles; the code cache makes parsing cheap anyway.
     minifyWhitespace: true,
+    // ASCII only (other characters escaped): bundle-loader.cts reads the file as Latin-1.
+    charset: 'ascii',
     logLevel: 'warning',
     // import.meta does not exist in CommonJS: the bundle's own URL stands in for it,
     // so `new URL('../ui/run.js', import.meta.url)` and createRequire still resolve from dist/src/cli.

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BIN, REPO } from '../fixtures/session.js';
@@ -31,6 +31,11 @@ t.test('the bundle prints what the ES modules print', async (t) => {
   t.equal(viaBundle.out, viaModules, 'same output, byte for byte');
   // The CLI tests (batch, replay, the tmux UI test) go through bin.cjs: a stale bundle would quietly send them to the modules.
   t.ok(statSync(path.join(CLI, 'dumpdbg.cjs')).mtimeMs >= statSync(path.join(CLI, 'main.js')).mtimeMs, 'the bundle is newer than the modules, so bin.cjs runs it');
+  // bundle-loader.cts reads the bundles as Latin-1, which is only the same text for ASCII.
+  for (const name of ['dumpdbg.cjs', 'dumpdbg-triage-worker.cjs']) {
+    const bytes = readFileSync(path.join(CLI, name));
+    t.equal(bytes.findIndex((b) => b > 0x7f), -1, `${name} is ASCII`);
+  }
 });
 
 t.test('bin.cjs: bundle, code cache, and the fallback to the modules', async (t) => {
