@@ -54,29 +54,72 @@ function readField(buf: Buffer, at: number, f: FieldType): unknown {
   return Array.from({ length: f.u64Array }, (_, i) => buf.readBigUInt64LE(at + 8 * i));
 }
 
+/** What a layout works out from its field list, once, on first use. */
+interface Plan {
+  size: number;
+  offsets: Record<string, number>;
+  keys: string[];
+  types: FieldType[];
+  at: number[];
+}
+
+/**
+ * A layout computes its offsets on first use, not when defined: the CLI bundle defines 85
+ * of them at start-up and a run uses a handful (1-2 ms of every start in V8's interpreter).
+ */
+class StructLayout<S extends Record<string, FieldType>> implements Layout<S> {
+  readonly name: string;
+  private readonly fields: S;
+  private readonly explicitSize: number | undefined;
+  private plan: Plan | undefined;
+
+  constructor(name: string, fields: S, explicitSize: number | undefined) {
+    this.name = name;
+    this.fields = fields;
+    this.explicitSize = explicitSize;
+  }
+
+  get size(): number {
+    return (this.plan ?? this.compile()).size;
+  }
+
+  get offsets(): { readonly [K in keyof S]: number } {
+    return (this.plan ?? this.compile()).offsets as { [K in keyof S]: number };
+  }
+
+  decode(buf: Buffer, offset = 0, context = ''): Decoded<S> {
+    const p = this.plan ?? this.compile();
+    if (offset < 0 || offset + p.size > buf.length) {
+      throw new FormatError('Truncated', `${this.name} needs ${p.size} bytes, ${Math.max(0, buf.length - offset)} available`, context, offset);
+    }
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < p.keys.length; i++) out[p.keys[i] as string] = readField(buf, offset + (p.at[i] as number), p.types[i] as FieldType);
+    return out as Decoded<S>;
+  }
+
+  private compile(): Plan {
+    const offsets: Record<string, number> = {};
+    const keys: string[] = [];
+    const types: FieldType[] = [];
+    const at: number[] = [];
+    let size = 0;
+    for (const key of Object.keys(this.fields)) {
+      const f = this.fields[key] as FieldType;
+      offsets[key] = size;
+      keys.push(key);
+      types.push(f);
+      at.push(size);
+      size += fieldSize(f);
+    }
+    if (this.explicitSize !== undefined) {
+      if (this.explicitSize < size) throw new Error(`layout ${this.name}: fields take ${size} bytes, more than the declared ${this.explicitSize}`);
+      size = this.explicitSize;
+    }
+    this.plan = { size, offsets, keys, types, at };
+    return this.plan;
+  }
+}
+
 export function defineLayout<const S extends Record<string, FieldType>>(name: string, fields: S, explicitSize?: number): Layout<S> {
-  const offsets: Record<string, number> = {};
-  let size = 0;
-  for (const [key, f] of Object.entries(fields)) {
-    offsets[key] = size;
-    size += fieldSize(f);
-  }
-  if (explicitSize !== undefined) {
-    if (explicitSize < size) throw new Error(`layout ${name}: fields take ${size} bytes, more than the declared ${explicitSize}`);
-    size = explicitSize;
-  }
-  const entries = Object.entries(fields);
-  return {
-    name,
-    size,
-    offsets: offsets as { [K in keyof S]: number },
-    decode(buf: Buffer, offset = 0, context = ''): Decoded<S> {
-      if (offset < 0 || offset + size > buf.length) {
-        throw new FormatError('Truncated', `${name} needs ${size} bytes, ${Math.max(0, buf.length - offset)} available`, context, offset);
-      }
-      const out: Record<string, unknown> = {};
-      for (const [key, f] of entries) out[key] = readField(buf, offset + (offsets[key] ?? 0), f);
-      return out as Decoded<S>;
-    },
-  };
+  return new StructLayout(name, fields, explicitSize);
 }
