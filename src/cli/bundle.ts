@@ -64,16 +64,18 @@ async function bundle(): Promise<void> {
 }
 
 /**
- * Runs on the project's own example dump, so that bin.cjs and a triage worker write their V8
- * code caches. A cache holds every function compiled by the time it is written: the CLI run walks every
- * thread's stack (`~*kn`), the most common command, so a first `k` does not compile the
- * unwinders. Measured (callgrind, main thread): `~*kn` on the 257-thread dump 812M -> 782M
- * instructions; `-c q` 604M -> 615M for the larger cache (506 KiB instead of 487 KiB).
+ * Runs on the project's own example dumps, so that bin.cjs and a triage worker write their V8
+ * code caches. A cache holds every function compiled by the time it is written: the CLI run
+ * opens a hang dump and a crash dump (so the crash banner's disassembly is cached too) and walks
+ * every thread's stack in both (`~*kn`, the most common command), so a first `k` does not
+ * compile the unwinders. Measured (callgrind, main thread): `~*kn` on the 257-thread dump
+ * 812M -> 782M instructions; `-c q` 604M -> 615M for the larger cache (506 KiB instead of 487 KiB).
  */
 function warmCodeCache(): void {
   const bin = path.join(HERE, 'bin.cjs');
   const dump = path.join(ROOT, 'examples', 'dumps', 'deadlock.dmp');
-  const args = existsSync(dump) ? ['-z', dump, '-c', '~*kn;q'] : ['--version'];
+  const crash = path.join(ROOT, 'examples', 'dumps', 'null-deref.dmp');
+  const args = existsSync(dump) && existsSync(crash) ? ['-z', dump, '-z', crash, '-c', '~*kn;||1s;~*kn;q'] : ['--version'];
   const env = { ...process.env, DUMPDBG_OFFLINE: '1', _NT_SYMBOL_PATH: '' };
   const runs = [args];
   // A triage worker writes its own cache after its first dump (see triage-worker-entry.cts).
