@@ -4,7 +4,8 @@ const MASK64 = (1n << 64n) - 1n;
 
 /** Lower-case hex, zero-padded to `width` digits. */
 export function hexN(v: bigint | number, width: number): string {
-  const b = typeof v === 'bigint' ? v & MASK64 : BigInt(v >>> 0 === v ? v : Math.trunc(v)) & MASK64;
+  // Comparisons first: a value already in range (nearly every address) makes no new BigInt.
+  const b = typeof v === 'bigint' ? (v >= 0n && v <= MASK64 ? v : v & MASK64) : v >>> 0 === v ? v : BigInt(Math.trunc(v)) & MASK64;
   return b.toString(16).padStart(width, '0');
 }
 

@@ -21,7 +21,9 @@ export function unwindEnvironment(t: Target, stackBounds?: { low: bigint; high: 
   const modules = new Map<number, UnwindModule>();
   const env: UnwindEnvironment = {
     arch: t.dump.arch,
-    memory: { read, readPointer: (a, n) => dumpMemory.viewPointer(a, n) },
+    // The dump's bytes come first (images only fill what it lacks), so whatever the dump holds
+    // whole can be answered from its held ranges directly.
+    memory: { read, readPointer: (a, n) => dumpMemory.viewPointer(a, n), readView: (a, n) => dumpMemory.dataView(a, n) },
     moduleAt(addr) {
       const m = t.dump.moduleAt(addr);
       if (!m) return undefined;

@@ -57,10 +57,11 @@ export function safeModuleAt(env: UnwindEnvironment, addr: bigint): UnwindModule
  * Code bytes at [addr, addr+len): dump memory first, then the module's image
  * (mini dumps rarely hold code, the PE file does).
  */
-export function readCode(env: UnwindEnvironment, addr: bigint, len: number): Buffer {
+export function readCode(env: UnwindEnvironment, addr: bigint, len: number, module?: UnwindModule): Buffer {
   const fromMemory = safeRead(env, addr, len);
   if (fromMemory.length >= len) return fromMemory;
-  const mod = safeModuleAt(env, addr);
+  // The module at addr, when the caller has it already (the scanner asks for every candidate).
+  const mod = module !== undefined && addr >= module.base && addr - module.base < BigInt(module.size) ? module : safeModuleAt(env, addr);
   if (mod?.image === undefined) return fromMemory;
   const rva = addr - mod.base;
   if (rva < 0n || rva >= BigInt(mod.size)) return fromMemory;
@@ -148,11 +149,11 @@ export function looksLikeReturnAddress(env: UnwindEnvironment, v: bigint): boole
     }
   }
   if (arch === 'arm64') {
-    const b = readCode(env, v - 4n, 4);
+    const b = readCode(env, v - 4n, 4, mod);
     if (b.length < 4) return true;
     return isArm64Call(b.readUInt32LE(0));
   }
-  const b = readCode(env, v - 8n, 8);
+  const b = readCode(env, v - 8n, 8, mod);
   if (b.length < 8) return true;
   return endsWithX86Call(b);
 }
@@ -170,19 +171,39 @@ export const SCAN_WORDS_TRUSTED = 160;
 /** Scans `words` pointer-sized words upward from `start` for the first plausible return address. */
 export function scanForReturnAddress(env: UnwindEnvironment, start: bigint, words: number): ScanHit | undefined {
   const size = pointerSize(env.arch);
-  const buf = safeRead(env, start, words * size);
-  const n = Math.floor(buf.length / size);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  let dv: DataView;
+  let base = 0;
+  let n = words;
+  const view = safeReadView(env, start, words * size);
+  if (view !== undefined) {
+    dv = view.data;
+    base = view.offset;
+  } else {
+    const buf = safeRead(env, start, words * size);
+    n = Math.floor(buf.length / size);
+    dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  }
   for (let i = 0; i < n; i++) {
     // Most stack words are zeros and small integers, which no return address is (below 0x1000):
     // skipped on the 32-bit halves before any BigInt is made.
-    const lo = dv.getUint32(i * size, true);
-    const hi = size === 8 ? dv.getUint32(i * size + 4, true) : 0;
+    const at = base + i * size;
+    const lo = dv.getUint32(at, true);
+    const hi = size === 8 ? dv.getUint32(at + 4, true) : 0;
     if (hi === 0 && lo < 0x1000) continue;
-    const value = size === 8 ? dv.getBigUint64(i * size, true) : BigInt(lo);
+    const value = size === 8 ? dv.getBigUint64(at, true) : BigInt(lo);
     if (looksLikeReturnAddress(env, value)) return { address: start + BigInt(i * size), value };
   }
   return undefined;
+}
+
+/** env.memory.readView when the environment has it and it answers; never throws. */
+function safeReadView(env: UnwindEnvironment, addr: bigint, len: number): { data: DataView; offset: number } | undefined {
+  if (env.memory.readView === undefined || addr < 0n) return undefined;
+  try {
+    return env.memory.readView(addr, len);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Largest distance between a frame pointer and the next one up the stack that scanning recovery believes. */

@@ -42,6 +42,12 @@ export interface UnwindMemory {
    * undefined when this path cannot tell (read() is asked then). Saves a Buffer per stack word.
    */
   readPointer?(addr: bigint, size: 4 | 8): bigint | undefined;
+  /**
+   * Optional fast path for a span read word by word (stack scanning): all `len` bytes at addr
+   * as `data` from byte `offset` on, exactly what read() would give, or undefined when this
+   * path cannot give all of them (read() is asked then). Saves a Buffer per scan.
+   */
+  readView?(addr: bigint, len: number): { data: DataView; offset: number } | undefined;
 }
 
 /** A loaded PE image, addressed by RVA (mapped layout). */

@@ -117,7 +117,8 @@ class Callee implements CalleeFrame {
 
 function markSeen(seen: Map<bigint, Set<bigint>>, pc: bigint, sp: bigint): void {
   const sps = seen.get(pc);
-  if (sps === undefined) seen.set(pc, new Set([sp]));
+  // Set.add, not new Set([sp]): the constructor walks its argument through the iterator protocol.
+  if (sps === undefined) seen.set(pc, new Set<bigint>().add(sp));
   else sps.add(sp);
 }
 

@@ -462,6 +462,18 @@ export class MemoryIndex {
     return v.continued ? undefined : v.bytes.subarray(at);
   }
 
+  /**
+   * All len bytes at addr as a DataView over their held range, from byte `offset` on, when they
+   * lie in one range view() can hold; undefined otherwise. No Buffer made (the stack scanner).
+   */
+  dataView(addr: bigint, len: number): { data: DataView; offset: number } | undefined {
+    if (len <= 0) return undefined;
+    const v = this.heldRange(addr);
+    if (!v) return undefined;
+    const at = Number(addr - v.start);
+    return at + len <= v.bytes.length ? { data: v.data, offset: at } : undefined;
+  }
+
   /** A pointer of the dump's width at addr when view() can serve it (zero-extended), else undefined. */
   viewPointer(addr: bigint, ptrSize: 4 | 8): bigint | undefined {
     const v = this.heldRange(addr);
