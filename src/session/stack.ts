@@ -136,7 +136,11 @@ export async function walkWithModules(t: Target, context: CpuContext, threadInde
   let frames: StackFrame[] = [];
   for (let pass = 0; pass < 4; pass++) {
     frames = walkStack(unwindEnvironment(t, bounds), context, opts);
-    const missing = frames.map((f) => t.dump.moduleAt(f.pc)).filter((m): m is MinidumpModule => m !== undefined && t.loadReport(m) === undefined);
+    const missing: MinidumpModule[] = [];
+    for (const f of frames) {
+      const m = t.dump.moduleAt(f.pc);
+      if (m !== undefined && t.loadReport(m) === undefined) missing.push(m);
+    }
     if (missing.length === 0) break;
     for (const m of missing) await t.ensureModule(m);
   }

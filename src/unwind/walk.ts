@@ -209,8 +209,9 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
     try {
       for (const cand of callersFor(arch, archEnv, callee, scan)) {
         if (++tried > 16) break;
-        const pc = cand.pc & names.mask;
-        const sp = cand.sp & names.mask;
+        // Masked to the architecture's width; an in-range value (nearly all) is kept, no new BigInt.
+        const pc = cand.pc >= 0n && cand.pc <= names.mask ? cand.pc : cand.pc & names.mask;
+        const sp = cand.sp >= 0n && cand.sp <= names.mask ? cand.sp : cand.sp & names.mask;
         if (pc < MIN_PC) {
           // Unwind data saying "return address 0", or a frame-pointer chain's zero terminator: the thread's first frame.
           if (TRUSTED.has(cand.trust) || (cand.trust === 'frame-pointer' && pc === 0n)) {

@@ -230,10 +230,20 @@ function decodeAmd64(buf: Buffer, rva: number, xstate?: XstateConfig): CpuContex
   const rsp = u64(A64.rsp);
   const rbp = u64(A64.rbp);
   const ALL = F.INTEGER | F.CONTROL | F.SEGMENTS | F.FLOATING_POINT | F.DEBUG_REGISTERS;
-  // The usual record (CONTEXT_ALL): one object literal, one map for every thread's registers,
-  // instead of thirty property additions per thread. Same properties, same order as below.
+  const FULL = F.INTEGER | F.CONTROL | F.FLOATING_POINT;
+  const kind = f & ALL;
+  // The usual records, CONTEXT_ALL (Windows) and CONTEXT_FULL (Wine): one object literal, one
+  // map for every thread's registers, instead of up to thirty property additions per thread.
+  // Same properties, in the same order, as amd64Regs() gives for those flags.
   const regs: Record<string, bigint> =
-    (f & ALL) === ALL
+    kind === FULL
+      ? {
+          rax: u64(A64.rax), rcx: u64(A64.rcx), rdx: u64(A64.rdx), rbx: u64(A64.rbx), rbp, rsi: u64(A64.rsi), rdi: u64(A64.rdi),
+          r8: u64(A64.r8), r9: u64(A64.r9), r10: u64(A64.r10), r11: u64(A64.r11), r12: u64(A64.r12), r13: u64(A64.r13), r14: u64(A64.r14), r15: u64(A64.r15),
+          rip, rsp, cs: u16(A64.segCs), ss: u16(A64.segSs), efl: BigInt(dv.getUint32(A64.eFlags, true)),
+          mxcsr: BigInt(dv.getUint32(A64.mxCsr, true)),
+        }
+      : kind === ALL
       ? {
           rax: u64(A64.rax), rcx: u64(A64.rcx), rdx: u64(A64.rdx), rbx: u64(A64.rbx), rbp, rsi: u64(A64.rsi), rdi: u64(A64.rdi),
           r8: u64(A64.r8), r9: u64(A64.r9), r10: u64(A64.r10), r11: u64(A64.r11), r12: u64(A64.r12), r13: u64(A64.r13), r14: u64(A64.r14), r15: u64(A64.r15),

@@ -127,3 +127,43 @@ t.test('vectors are built on first read and behave as a plain property', async (
   noFp.writeUInt32LE(0x00100003, 0x30);
   t.equal(decodeContext(noFp, 'amd64', 0)!.vectors, undefined, 'no FLOATING_POINT flag: no vectors');
 });
+
+t.test('AMD64 registers by CONTEXT flags: exactly the valid ones, in one order, for every mix of flags', async (t) => {
+  // Offsets from the SDK's CONTEXT (winnt.h), written here independently of the layout table.
+  const at = { cs: 0x38, ds: 0x3a, es: 0x3c, fs: 0x3e, gs: 0x40, ss: 0x42, efl: 0x44, dr0: 0x48, dr1: 0x50, dr2: 0x58, dr3: 0x60, dr6: 0x68, dr7: 0x70, rax: 0x78, rcx: 0x80, rdx: 0x88, rbx: 0x90, rsp: 0x98, rbp: 0xa0, rsi: 0xa8, rdi: 0xb0, r8: 0xb8, r9: 0xc0, r10: 0xc8, r11: 0xd0, r12: 0xd8, r13: 0xe0, r14: 0xe8, r15: 0xf0, rip: 0xf8, mxcsr: 0x34 } as const;
+  const width = (name: string) => (['cs', 'ds', 'es', 'fs', 'gs', 'ss'].includes(name) ? 2 : name === 'efl' || name === 'mxcsr' ? 4 : 8);
+  const groups: [number, string[]][] = [
+    [0x2, ['rax', 'rcx', 'rdx', 'rbx', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15']],
+    [0x1, ['rip', 'rsp', 'cs', 'ss', 'efl']],
+    [0x4, ['ds', 'es', 'fs', 'gs']],
+    [0x8, ['mxcsr']],
+    [0x10, ['dr0', 'dr1', 'dr2', 'dr3', 'dr6', 'dr7']],
+  ];
+  const buf = Buffer.alloc(1232);
+  for (const [name, off] of Object.entries(at)) {
+    const v = 0x1000 + off;
+    if (width(name) === 8) buf.writeBigUInt64LE(0x7ff0_0000_0000n + BigInt(v), off);
+    else if (width(name) === 4) buf.writeUInt32LE(v, off);
+    else buf.writeUInt16LE(v, off);
+  }
+  const valueOf = (name: string) => {
+    const off = at[name as keyof typeof at];
+    return width(name) === 8 ? 0x7ff0_0000_0000n + BigInt(0x1000 + off) : BigInt(0x1000 + off);
+  };
+  let checked = 0;
+  for (let flags = 1; flags < 0x20; flags++) {
+    buf.writeUInt32LE(0x100000 | flags, 0x30);
+    const c = decodeContext(buf, 'amd64', 0);
+    // The order WinDbg's `r` lists them in does not depend on this; JSON output and spreads do.
+    const want = groups.filter(([bit]) => flags & bit).flatMap(([, names]) => names);
+    if (!c || JSON.stringify(Object.keys(c.regs)) !== JSON.stringify(want) || want.some((n) => c.regs[n] !== valueOf(n))) {
+      t.fail(`flags 0x${flags.toString(16)}: ${c ? Object.keys(c.regs).join(',') : 'undefined'}`);
+    } else checked++;
+  }
+  t.equal(checked, 31, 'CONTEXT_FULL (0xb), CONTEXT_ALL (0x1f) and every other mix');
+  buf.writeUInt32LE(0x10000b, 0x30);
+  const full = decodeContext(buf, 'amd64', 0)!;
+  t.equal(full.vectors?.xmm0?.length, 16, 'FLOATING_POINT: vector registers on first read');
+  t.equal(full.pc, valueOf('rip'));
+  t.equal(full.sp, valueOf('rsp'));
+});
