@@ -88,7 +88,9 @@ export function frameRows(t: Target, frames: StackFrame[]): FrameRow[] {
     const r = t.symbolize(f.pc);
     // Caller frames hold a return address: the call instruction's line is the one before it.
     const lineAt = i === 0 || f.isMachineFrame ? f.pc : f.pc - 1n;
-    const line = t.sourceLine(lineAt);
+    // The frame's module answers for lineAt too, unless lineAt falls below its base (then ask anew).
+    const m = r.module;
+    const line = m !== undefined && lineAt >= m.baseOfImage ? t.moduleSymbols(m).lineAt?.(Number(lineAt - m.baseOfImage)) : t.sourceLine(lineAt);
     const x86 = f.context.arch === 'x86';
     const argBase = x86 ? f.fp + 8n : f.sp + 8n;
     const args: bigint[] = [];

@@ -98,7 +98,8 @@ export const tildeCommand: CommandSpec = {
     }
     if (indices.length === 0) throw new CommandError(`       ^ Illegal thread error in '~${text}'`);
     // Only the selected rows: `~* k` asks for one row per thread (building all of them each time was O(n²)).
-    const rows = [...new Set(indices)].sort((a, b) => a - b).map((i) => threadRow(t, i)).filter((r): r is ThreadRow => r !== undefined);
+    // One index is the common case (`~* k` asks for each thread's row): no set, sort or filter.
+    const rows = (indices.length === 1 ? indices : [...new Set(indices)].sort((a, b) => a - b)).map((i) => threadRow(t, i)).filter((r): r is ThreadRow => r !== undefined);
     return ok(rows.map((r) => threadRowText(t, r)), { type: 'threads', processId: t.processId, threads: rows });
   },
 };
