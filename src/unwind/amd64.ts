@@ -520,8 +520,9 @@ function callerByScan(env: UnwindEnvironment, regs: Record<string, bigint>, rsp:
 /**
  * Caller candidates for an x64 frame, best strategy first: .pdata unwind
  * (or a leaf / null-call unwind), STACK CFI, the CET shadow stack, scan.
+ * Each is worked out only when `offer` turned down the one before (it returns true to stop).
  */
-export function* amd64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan: boolean): Generator<CallerCandidate> {
+export function amd64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan: boolean, offer: (candidate: CallerCandidate) => boolean): void {
   const isContext = callee.index === 0;
   const rip = callee.pc;
   const rsp = callee.sp;
@@ -535,7 +536,7 @@ export function* amd64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan:
       const out = pick(callee.regs, AMD64_CARRIED);
       out.rip = ra;
       out.rsp = rsp + 8n;
-      yield { regs: out, pc: ra, sp: rsp + 8n, trust: 'unwind-info', vectors: callerVectors(callee.vectors), note: 'call through a null pointer: return address at [rsp]' };
+      if (offer({ regs: out, pc: ra, sp: rsp + 8n, trust: 'unwind-info', vectors: callerVectors(callee.vectors), note: 'call through a null pointer: return address at [rsp]' })) return;
     }
   }
 
@@ -555,15 +556,15 @@ export function* amd64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan:
       };
       if (r.state.machineFrame) c.isMachineFrame = true;
       if (r.note !== undefined) c.note = r.note;
-      yield c;
+      if (offer(c)) return;
     }
   }
 
   const cfi = callerByCfi(env, lookup, () => ({ ...callee.regs, rip, rsp }), AMD64_CARRIED, { pc: 'rip', sp: 'rsp' });
-  if (cfi !== undefined) yield cfi;
+  if (cfi !== undefined && offer(cfi)) return;
 
   const shadow = callerByShadowStack(env, callee, AMD64_SHADOW_KEEP, { pc: 'rip', sp: 'rsp' });
-  if (shadow !== undefined) yield shadow;
+  if (shadow !== undefined && offer(shadow)) return;
 
   // No frame-pointer strategy: on Windows x64 RBP is not a chain (FrameOffset puts it anywhere in
   // the frame, most code uses it as a general register, and a callee that leaves it alone holds an
@@ -572,6 +573,6 @@ export function* amd64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan:
   if (scan) {
     const trusted = callee.trust === 'context' || callee.trust === 'cfi' || callee.trust === 'unwind-info';
     const s = callerByScan(env, callee.regs, rsp, trusted ? SCAN_WORDS_TRUSTED : SCAN_WORDS);
-    if (s !== undefined) yield s;
+    if (s !== undefined && offer(s)) return;
   }
 }

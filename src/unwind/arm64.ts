@@ -475,8 +475,8 @@ function callerByScan(env: UnwindEnvironment, callee: CalleeFrame, words: number
   return { regs: { pc: hit.value, sp }, pc: hit.value, sp, trust: 'scan' };
 }
 
-/** Caller candidates for an ARM64 frame, best strategy first. */
-export function* arm64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan: boolean): Generator<CallerCandidate> {
+/** Caller candidates for an ARM64 frame, best strategy first, each worked out only when `offer` turned down the one before (it returns true to stop). */
+export function arm64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan: boolean, offer: (candidate: CallerCandidate) => boolean): void {
   const isContext = callee.index === 0;
   const pc = callee.pc;
   const lookup = isContext ? pc : pc - 4n;
@@ -488,7 +488,7 @@ export function* arm64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan:
       const out = pick(callee.regs, ARM64_NONVOLATILE);
       out.pc = stripPac(lr);
       out.sp = callee.sp;
-      yield { regs: out, pc: out.pc, sp: callee.sp, trust: 'unwind-info', note: 'call through a null pointer: return address in lr' };
+      if (offer({ regs: out, pc: out.pc, sp: callee.sp, trust: 'unwind-info', note: 'call through a null pointer: return address in lr' })) return;
     }
   }
 
@@ -501,7 +501,7 @@ export function* arm64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan:
       const v = callerVectors(r.state.vectors);
       if (v !== undefined) c.vectors = v;
       if (r.note !== undefined) c.note = r.note;
-      yield c;
+      if (offer(c)) return;
     }
   }
 
@@ -509,15 +509,15 @@ export function* arm64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan:
   if (cfi !== undefined) {
     cfi.pc = stripPac(cfi.pc);
     cfi.regs.pc = cfi.pc;
-    yield cfi;
+    if (offer(cfi)) return;
   }
 
   const fp = callerByFramePointer(env, callee);
-  if (fp !== undefined) yield fp;
+  if (fp !== undefined && offer(fp)) return;
 
   if (scan) {
     const trusted = callee.trust === 'context' || callee.trust === 'cfi' || callee.trust === 'unwind-info';
     const s = callerByScan(env, callee, trusted ? SCAN_WORDS_TRUSTED : SCAN_WORDS);
-    if (s !== undefined) yield s;
+    if (s !== undefined && offer(s)) return;
   }
 }

@@ -161,8 +161,8 @@ function callerByScan(env: UnwindEnvironment, callee: CalleeFrame, words: number
   return { regs: out, pc: hit.value, sp: out.esp, trust: 'scan' };
 }
 
-/** Caller candidates for an x86 frame, best strategy first. */
-export function* x86Callers(env: UnwindEnvironment, callee: CalleeFrame, scan: boolean): Generator<CallerCandidate> {
+/** Caller candidates for an x86 frame, best strategy first, each worked out only when `offer` turned down the one before (it returns true to stop). */
+export function x86Callers(env: UnwindEnvironment, callee: CalleeFrame, scan: boolean, offer: (candidate: CallerCandidate) => boolean): void {
   const isContext = callee.index === 0;
   const eip = callee.pc;
   const lookup = isContext ? eip : eip - 1n;
@@ -174,7 +174,7 @@ export function* x86Callers(env: UnwindEnvironment, callee: CalleeFrame, scan: b
       const out = pick(callee.regs, X86_CARRIED);
       out.eip = ra;
       out.esp = (callee.sp + 4n) & M32;
-      yield { regs: out, pc: ra, sp: out.esp, trust: 'unwind-info', note: 'call through a null pointer: return address at [esp]' };
+      if (offer({ regs: out, pc: ra, sp: out.esp, trust: 'unwind-info', note: 'call through a null pointer: return address at [esp]' })) return;
     }
   }
 
@@ -187,22 +187,22 @@ export function* x86Callers(env: UnwindEnvironment, callee: CalleeFrame, scan: b
     }
     if (info !== undefined) {
       const c = callerByWinFrameInfo(env, callee, info);
-      if (c !== undefined) yield c;
+      if (c !== undefined && offer(c)) return;
     }
   }
 
   const cfi = callerByCfi(env, lookup, () => ({ ...callee.regs, eip, esp: callee.sp }), X86_CARRIED, { pc: 'eip', sp: 'esp' });
-  if (cfi !== undefined) yield cfi;
+  if (cfi !== undefined && offer(cfi)) return;
 
   const shadow = callerByShadowStack(env, callee, X86_SHADOW_KEEP, { pc: 'eip', sp: 'esp' });
-  if (shadow !== undefined) yield shadow;
+  if (shadow !== undefined && offer(shadow)) return;
 
   const fp = callerByEbp(env, callee);
-  if (fp !== undefined) yield fp;
+  if (fp !== undefined && offer(fp)) return;
 
   if (scan) {
     const trusted = callee.trust === 'context' || callee.trust === 'cfi' || callee.trust === 'unwind-info';
     const s = callerByScan(env, callee, trusted ? SCAN_WORDS_TRUSTED : SCAN_WORDS);
-    if (s !== undefined) yield s;
+    if (s !== undefined && offer(s)) return;
   }
 }
