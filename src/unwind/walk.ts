@@ -121,11 +121,22 @@ class Callee implements CalleeFrame {
   }
 }
 
-function markSeen(seen: Map<bigint, Set<bigint>>, pc: bigint, sp: bigint): void {
-  const sps = seen.get(pc);
-  // Set.add, not new Set([sp]): the constructor walks its argument through the iterator protocol.
-  if (sps === undefined) seen.set(pc, new Set<bigint>().add(sp));
-  else sps.add(sp);
+/**
+ * Records (pc, sp) in the walk. A pc is usually seen with one stack pointer: that one is kept
+ * as the value itself, and a set is made only for a second (a frame per Set was a walk's
+ * third-largest allocation).
+ */
+function markSeen(seen: Map<bigint, bigint | Set<bigint>>, pc: bigint, sp: bigint): void {
+  const known = seen.get(pc);
+  if (known === undefined) seen.set(pc, sp);
+  else if (typeof known === 'bigint') {
+    if (known !== sp) seen.set(pc, new Set<bigint>().add(known).add(sp));
+  } else known.add(sp);
+}
+
+function wasSeen(seen: Map<bigint, bigint | Set<bigint>>, pc: bigint, sp: bigint): boolean {
+  const known = seen.get(pc);
+  return known === undefined ? false : typeof known === 'bigint' ? known === sp : known.has(sp);
 }
 
 function addNote(frame: StackFrame, note: string): void {
@@ -189,7 +200,7 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
   }
   const archEnv = envForArch(env, arch);
   // (pc, sp) pairs already in the walk: pc → the stack pointers seen with it.
-  const seen = new Map<bigint, Set<bigint>>();
+  const seen = new Map<bigint, bigint | Set<bigint>>();
   markSeen(seen, pc0, sp0);
   const paramSizes: number[] = [0];
   const shadow = arch === 'arm64' ? undefined : readShadowStack(archEnv, context);
@@ -238,7 +249,7 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
           rejected = `${cand.trust} unwind left the stack`;
           return false;
         }
-        if (seen.get(pc)?.has(sp) === true) {
+        if (wasSeen(seen, pc, sp)) {
           rejected = 'loop in the frame chain';
           return false;
         }
