@@ -20,6 +20,13 @@ export interface DispatchEntry {
 
 export interface DispatcherOptions {
   mode: 'batch' | 'interactive';
+  /**
+   * Whether a `~*` (or `~#`, `~N` ...) prefix over several threads keeps every thread's
+   * structured result as its `perThread` data (default true). Batch text output has no reader
+   * for it (--json has): without it, `~*k` on 257 threads leaves a fifth less to the garbage
+   * collector, which otherwise copies the growing records on every young-generation pass.
+   */
+  perThreadData?: boolean;
   signal?: AbortSignal;
   progress?(message: string): void;
 }
@@ -133,7 +140,7 @@ export class Dispatcher {
         target.frameIndex = 0;
         const r = await this.invoke(rest, resolved.spec, resolved.token, resolved.args);
         blocks.push(...r.blocks);
-        perThread.push({ threadIndex: i, threadId: target.thread(i)?.threadId, data: r.data });
+        if (this.options.perThreadData !== false || indices.length === 1) perThread.push({ threadIndex: i, threadId: target.thread(i)?.threadId, data: r.data });
         failed ||= !!r.failed;
       }
     } finally {
@@ -144,7 +151,8 @@ export class Dispatcher {
       target.frameContext = saved.frameContext;
     }
     // One thread: its command's own data; several: one record per thread (for --json and the UI).
-    const data: ResultData | undefined = perThread.length === 1 ? perThread[0]!.data : { type: 'perThread', command: rest, threads: perThread };
+    const data: ResultData | undefined =
+      indices.length === 1 ? perThread[0]?.data : this.options.perThreadData !== false ? { type: 'perThread', command: rest, threads: perThread } : undefined;
     const out: CommandResult = { blocks };
     if (data) out.data = data;
     if (failed) out.failed = true;

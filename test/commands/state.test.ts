@@ -112,3 +112,17 @@ t.test('a thread prefix keeps the structured result', async (t) => {
   t.equal(all.data?.type, 'perThread');
   t.same((all.data?.['threads'] as { threadIndex: number }[]).map((x) => x.threadIndex), [0, 1]);
 });
+
+t.test('batch text output: a dispatcher told not to keep per-thread records prints the same, with no records', async (t) => {
+  const { Dispatcher } = await import('../../src/interpreter/dispatch.js');
+  const { CommandRegistry } = await import('../../src/interpreter/registry.js');
+  const { builtinCommands } = await import('../../commands/index.js');
+  const s = sessionFromBuffer(dump());
+  const lean = new Dispatcher(s.session, new CommandRegistry(builtinCommands), { mode: 'batch', perThreadData: false });
+  const kept = await s.result('~* r rip');
+  const [entry] = await lean.dispatch('~* r rip');
+  t.same(entry!.result.blocks, kept.blocks, 'the same text');
+  t.equal(entry!.result.data, undefined, 'no per-thread records');
+  const [single] = await lean.dispatch('~1 r rip');
+  t.same(single!.result.data?.['registers'], { rip: 0x7ff00010n }, 'one thread still gives its command\'s own record');
+});
