@@ -64,14 +64,16 @@ interface Plan {
 }
 
 /**
- * A layout computes its offsets on first use, not when defined: the CLI bundle defines 85
- * of them at start-up and a run uses a handful (1-2 ms of every start in V8's interpreter).
+ * A layout works out its offsets and decode plan on first use, not when defined: the CLI
+ * bundle defines 85 of them at start-up, where most only have their size asked for (constants
+ * such as MINIDUMP_THREAD_SIZE), and a run decodes a handful.
  */
 class StructLayout<S extends Record<string, FieldType>> implements Layout<S> {
   readonly name: string;
   private readonly fields: S;
   private readonly explicitSize: number | undefined;
   private plan: Plan | undefined;
+  private sized: number | undefined;
 
   constructor(name: string, fields: S, explicitSize: number | undefined) {
     this.name = name;
@@ -80,7 +82,13 @@ class StructLayout<S extends Record<string, FieldType>> implements Layout<S> {
   }
 
   get size(): number {
-    return (this.plan ?? this.compile()).size;
+    if (this.plan !== undefined) return this.plan.size;
+    if (this.sized === undefined) {
+      let size = 0;
+      for (const key in this.fields) size += fieldSize(this.fields[key] as FieldType);
+      this.sized = this.declared(size);
+    }
+    return this.sized;
   }
 
   get offsets(): { readonly [K in keyof S]: number } {
@@ -111,12 +119,15 @@ class StructLayout<S extends Record<string, FieldType>> implements Layout<S> {
       at.push(size);
       size += fieldSize(f);
     }
-    if (this.explicitSize !== undefined) {
-      if (this.explicitSize < size) throw new Error(`layout ${this.name}: fields take ${size} bytes, more than the declared ${this.explicitSize}`);
-      size = this.explicitSize;
-    }
-    this.plan = { size, offsets, keys, types, at };
+    this.plan = { size: this.declared(size), offsets, keys, types, at };
     return this.plan;
+  }
+
+  /** The declared size when there is one (fields plus padding), else the fields' own. */
+  private declared(fieldsSize: number): number {
+    if (this.explicitSize === undefined) return fieldsSize;
+    if (this.explicitSize < fieldsSize) throw new Error(`layout ${this.name}: fields take ${fieldsSize} bytes, more than the declared ${this.explicitSize}`);
+    return this.explicitSize;
   }
 }
 

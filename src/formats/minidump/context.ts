@@ -303,7 +303,7 @@ function vectorViews(buf: Buffer, at: number, prefix: string, count: number): Re
  * Object.defineProperty (a slow runtime call per thread): reading, assigning, spreading or
  * JSON-encoding the context still sees a plain value.
  */
-export function withLazyVectors(ctx: Omit<CpuContext, 'vectors'>, make: () => Record<string, Buffer> | undefined): CpuContext {
+function withLazyVectors(ctx: Omit<CpuContext, 'vectors'>, make: () => Record<string, Buffer> | undefined): CpuContext {
   let value: Record<string, Buffer> | undefined;
   let made = false;
   return {
