@@ -8,6 +8,9 @@ import {
 } from './common.js';
 import type { CalleeFrame, CallerCandidate, UnwindEnvironment, UnwindImage, UnwindModule } from './types.js';
 
+/** Register names of the program counter and stack pointer (one object for every frame). */
+const AMD64_PC_SP = { pc: 'rip', sp: 'rsp' } as const;
+
 /** Unwind-code register numbering (A.19.1): RAX=0 … R15=15. */
 export const AMD64_GPR = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'] as const;
 /** Callee-saved per the Windows x64 ABI; volatile registers are undefined in caller frames. */
@@ -560,10 +563,10 @@ export function amd64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan: 
     }
   }
 
-  const cfi = callerByCfi(env, lookup, () => ({ ...callee.regs, rip, rsp }), AMD64_CARRIED, { pc: 'rip', sp: 'rsp' });
+  const cfi = callerByCfi(env, lookup, () => ({ ...callee.regs, rip, rsp }), AMD64_CARRIED, AMD64_PC_SP);
   if (cfi !== undefined && offer(cfi)) return;
 
-  const shadow = callerByShadowStack(env, callee, AMD64_SHADOW_KEEP, { pc: 'rip', sp: 'rsp' });
+  const shadow = callerByShadowStack(env, callee, AMD64_SHADOW_KEEP, AMD64_PC_SP);
   if (shadow !== undefined && offer(shadow)) return;
 
   // No frame-pointer strategy: on Windows x64 RBP is not a chain (FrameOffset puts it anywhere in

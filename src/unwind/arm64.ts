@@ -10,6 +10,9 @@ import {
 } from './common.js';
 import type { CalleeFrame, CallerCandidate, UnwindEnvironment, UnwindImage, UnwindModule } from './types.js';
 
+/** Register names of the program counter and stack pointer (one object for every frame). */
+const ARM64_PC_SP = { pc: 'pc', sp: 'sp' } as const;
+
 const M64 = (1n << 64n) - 1n;
 /** Callee-saved per the ARM64 ABI: x19–x28, fp (x29); d8–d15 (low halves of v8–v15). */
 export const ARM64_NONVOLATILE = ['x19', 'x20', 'x21', 'x22', 'x23', 'x24', 'x25', 'x26', 'x27', 'x28', 'fp'] as const;
@@ -505,7 +508,7 @@ export function arm64Callers(env: UnwindEnvironment, callee: CalleeFrame, scan: 
     }
   }
 
-  const cfi = callerByCfi(env, lookup, () => ({ ...callee.regs, pc, sp: callee.sp }), ARM64_NONVOLATILE, { pc: 'pc', sp: 'sp' });
+  const cfi = callerByCfi(env, lookup, () => ({ ...callee.regs, pc, sp: callee.sp }), ARM64_NONVOLATILE, ARM64_PC_SP);
   if (cfi !== undefined) {
     cfi.pc = stripPac(cfi.pc);
     cfi.regs.pc = cfi.pc;

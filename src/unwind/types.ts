@@ -127,6 +127,7 @@ export interface WalkOptions {
 
 /** A caller frame proposed by one strategy, before the walker's sanity checks. */
 export interface CallerCandidate {
+  /** A fresh object per candidate: the walker keeps the accepted one's as the frame's registers. */
   regs: Record<string, bigint>;
   pc: bigint;
   sp: bigint;

@@ -267,7 +267,8 @@ export function walkStack(env: UnwindEnvironment, context: CpuContext, opts: Wal
       break;
     }
     markSeen(seen, acceptedPc, acceptedSp);
-    const regs = { ...accepted.regs };
+    // The candidate's register object is the walker's from here (strategies make a fresh one each).
+    const regs = accepted.regs;
     regs[names.pc] = acceptedPc;
     regs[names.sp] = acceptedSp;
     const frame: StackFrame = {

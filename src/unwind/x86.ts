@@ -10,6 +10,9 @@ import {
 import { runPostfixProgram } from './postfix.js';
 import type { CalleeFrame, CallerCandidate, UnwindEnvironment, WinFrameInfo } from './types.js';
 
+/** Register names of the program counter and stack pointer (one object for every frame). */
+const X86_PC_SP = { pc: 'eip', sp: 'esp' } as const;
+
 /** Callee-saved in the 32-bit Windows calling conventions. */
 export const X86_NONVOLATILE = ['ebx', 'esi', 'edi', 'ebp'] as const;
 const X86_SEGMENTS = ['cs', 'ds', 'es', 'fs', 'gs', 'ss'] as const;
@@ -191,10 +194,10 @@ export function x86Callers(env: UnwindEnvironment, callee: CalleeFrame, scan: bo
     }
   }
 
-  const cfi = callerByCfi(env, lookup, () => ({ ...callee.regs, eip, esp: callee.sp }), X86_CARRIED, { pc: 'eip', sp: 'esp' });
+  const cfi = callerByCfi(env, lookup, () => ({ ...callee.regs, eip, esp: callee.sp }), X86_CARRIED, X86_PC_SP);
   if (cfi !== undefined && offer(cfi)) return;
 
-  const shadow = callerByShadowStack(env, callee, X86_SHADOW_KEEP, { pc: 'eip', sp: 'esp' });
+  const shadow = callerByShadowStack(env, callee, X86_SHADOW_KEEP, X86_PC_SP);
   if (shadow !== undefined && offer(shadow)) return;
 
   const fp = callerByEbp(env, callee);
