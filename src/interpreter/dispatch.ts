@@ -48,7 +48,11 @@ export class Dispatcher {
     this.options = options;
   }
 
+  /** What every command is given: the same for each (`~*k` runs two commands per thread). */
+  private commandContext: CommandContext | undefined;
+
   private context(): CommandContext {
+    if (this.commandContext !== undefined) return this.commandContext;
     const ctx: CommandContext = {
       session: this.session,
       mode: this.options.mode,
@@ -56,6 +60,7 @@ export class Dispatcher {
     };
     if (this.options.signal) ctx.signal = this.options.signal;
     if (this.options.progress) ctx.progress = this.options.progress;
+    this.commandContext = ctx;
     return ctx;
   }
 
@@ -167,10 +172,12 @@ export class Dispatcher {
       // Symbol-load warnings print before the output of the command that needed the module.
       // Without a symbol path nothing was searched, so there is nothing to report (and plain
       // state commands such as `.exr -1` keep their exact output).
-      const wantNotes = this.session.noisySymbols || this.session.options.symbolPath.trim() !== '';
-      const notes = this.session.target?.drainLoadMessages(this.session.noisySymbols) ?? [];
-      if (!wantNotes) notes.length = 0;
-      if (notes.length) result.blocks.unshift({ kind: 'warning', lines: notes });
+      const target = this.session.target;
+      if (target?.hasLoadMessages()) {
+        const wantNotes = this.session.noisySymbols || this.session.options.symbolPath.trim() !== '';
+        const notes = target.drainLoadMessages(this.session.noisySymbols);
+        if (wantNotes && notes.length) result.blocks.unshift({ kind: 'warning', lines: notes });
+      }
       return result;
     } catch (e) {
       return errorResult(e);

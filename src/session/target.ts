@@ -115,6 +115,11 @@ export class Target {
    * warnings lazily, the first time a module's symbols are needed (with
    * `!sym noisy`, every place searched too).
    */
+  /** Whether modules were loaded since the last drainLoadMessages (most commands load none). */
+  hasLoadMessages(): boolean {
+    return this.freshlyLoaded.length > 0;
+  }
+
   drainLoadMessages(noisy: boolean): string[] {
     const out: string[] = [];
     for (const r of this.freshlyLoaded) {
