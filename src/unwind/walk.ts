@@ -4,6 +4,7 @@
  * that passes the sanity checks (rust-minidump `walk_stack` / Breakpad
  * `Stackwalker::Walk`).
  */
+import { withLazyVectors } from '../formats/minidump/context.js';
 import type { CpuArch, CpuContext } from '../formats/minidump/types.js';
 import { amd64Callers } from './amd64.js';
 import { pointerSize, safeRead } from './common.js';
@@ -73,23 +74,11 @@ function frameContext(base: CpuContext, regs: Record<string, bigint>, names: Reg
 
 /**
  * `ctx` with `from`'s vector registers, read from `from` only when asked: a decoded context
- * builds them on first read (decodeContext), and most walks never read them. An accessor pair
- * in a literal (Object.defineProperty per thread was a slow runtime call).
+ * builds them on first read (decodeContext), and most walks never read them.
  */
 function withVectorsOf(ctx: CpuContext, from: CpuContext): CpuContext {
   if (!('vectors' in from)) return ctx;
-  let own: Record<string, Buffer> | undefined;
-  let assigned = false;
-  return {
-    ...ctx,
-    get vectors() {
-      return assigned ? own : from.vectors;
-    },
-    set vectors(v) {
-      own = v;
-      assigned = true;
-    },
-  };
+  return withLazyVectors(ctx, () => from.vectors);
 }
 
 /**

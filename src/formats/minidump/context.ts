@@ -296,30 +296,47 @@ function vectorViews(buf: Buffer, at: number, prefix: string, count: number): Re
   return vectors;
 }
 
+/** Where a context's vector registers come from until first read, and the value once built or assigned. */
+interface LazyVectors {
+  make: (() => Record<string, Buffer> | undefined) | undefined;
+  value: Record<string, Buffer> | undefined;
+}
+const lazyVectors = new WeakMap<object, LazyVectors>();
+
 /**
- * `ctx` with `vectors` built on first read (then kept): `~*k` decodes every thread's
- * context, and its walks rarely look at the vector registers, whose Buffer views cost more
- * than the rest of the decode. An accessor pair in an object literal, not
- * Object.defineProperty (a slow runtime call per thread): reading, assigning, spreading or
- * JSON-encoding the context still sees a plain value.
+ * The one accessor pair behind every lazy `vectors` property. V8 keeps an accessor's functions
+ * in the object's hidden class, so a getter literal per context (how this was first written)
+ * gave each thread's context a hidden class of its own: every read of a context's fields in the
+ * walker and the commands then missed its inline cache and went to the runtime (`node --log-ic`
+ * on `~*kn` over 257 threads: ten sites missing once per thread). With shared functions all
+ * contexts of one layout share one hidden class.
  */
-function withLazyVectors(ctx: Omit<CpuContext, 'vectors'>, make: () => Record<string, Buffer> | undefined): CpuContext {
-  let value: Record<string, Buffer> | undefined;
-  let made = false;
-  return {
-    ...ctx,
-    get vectors() {
-      if (!made) {
-        value = make();
-        made = true;
-      }
-      return value;
-    },
-    set vectors(v) {
-      value = v;
-      made = true;
-    },
-  };
+const LAZY_VECTORS: PropertyDescriptor = {
+  get(this: object): Record<string, Buffer> | undefined {
+    const s = lazyVectors.get(this);
+    if (s === undefined) return undefined;
+    if (s.make !== undefined) {
+      s.value = s.make();
+      s.make = undefined;
+    }
+    return s.value;
+  },
+  set(this: object, v: Record<string, Buffer> | undefined) {
+    lazyVectors.set(this, { make: undefined, value: v });
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/**
+ * `ctx` (changed in place) with `vectors` built on first read, then kept: `~*k` decodes every
+ * thread's context, and its walks rarely look at the vector registers, whose Buffer views cost
+ * more than the rest of the decode. Reading, assigning, spreading or JSON-encoding the context
+ * still sees a plain value.
+ */
+export function withLazyVectors(ctx: Omit<CpuContext, 'vectors'>, make: () => Record<string, Buffer> | undefined): CpuContext {
+  lazyVectors.set(ctx, { make, value: undefined });
+  return Object.defineProperty(ctx, 'vectors', LAZY_VECTORS) as CpuContext;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import t from 'tap';
 import { decodeContext, detectContextArch, xstateComponent } from '../../../src/formats/minidump/index.js';
 
@@ -126,6 +127,26 @@ t.test('vectors are built on first read and behave as a plain property', async (
   const noFp = Buffer.alloc(1232);
   noFp.writeUInt32LE(0x00100003, 0x30);
   t.equal(decodeContext(noFp, 'amd64', 0)!.vectors, undefined, 'no FLOATING_POINT flag: no vectors');
+});
+
+t.test('contexts of one layout share a hidden class (V8), lazy vectors and all', async (t) => {
+  // A getter literal per context gave every decoded context a hidden class of its own, and each
+  // read of a context's fields missed its inline cache (see LAZY_VECTORS in context.ts). Checked
+  // in a child with V8's natives syntax, on the compiled module `npm test` builds first.
+  const mod = new URL('../../../dist/src/formats/minidump/context.js', import.meta.url);
+  const walk = new URL('../../../dist/src/unwind/walk.js', import.meta.url);
+  const script = `
+    const { decodeContext } = await import(${JSON.stringify(mod.href)});
+    const { walkStack } = await import(${JSON.stringify(walk.href)});
+    const ctx = (rip, flags) => { const b = Buffer.alloc(1232); b.writeUInt32LE(flags, 0x30); b.writeBigUInt64LE(rip, 0xf8); b.writeBigUInt64LE(0x1000n, 0x98); return decodeContext(b, 'amd64', 0); };
+    const [a, b, c] = [ctx(0x140001000n, 0x10001f), ctx(0x140002000n, 0x10001f), ctx(0x140003000n, 0x100003)];
+    const env = { arch: 'amd64', memory: { read: () => Buffer.alloc(0) }, moduleAt: () => undefined };
+    const [fa, fb] = [walkStack(env, a)[0].context, walkStack(env, b)[0].context];
+    process.stdout.write(JSON.stringify([%HaveSameMap(a, b), %HaveSameMap(a, c), %HaveSameMap(fa, fb), typeof a.vectors, typeof fa.vectors]));`;
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  t.equal(r.stderr, '');
+  // CONTEXT_ALL twice: one class; without CONTEXT_FLOATING_POINT there is no vectors property: another.
+  t.same(JSON.parse(r.stdout), [true, false, true, 'object', 'object']);
 });
 
 t.test('AMD64 registers by CONTEXT flags: exactly the valid ones, in one order, for every mix of flags', async (t) => {
