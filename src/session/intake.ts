@@ -1,8 +1,7 @@
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Transform } from 'node:stream';
-import { nodeCrypto, nodeStream, nodeStreamPromises, nodeZlib } from '../bytes/builtins.js';
+import { nodeCrypto, nodeOs, nodeStream, nodeStreamPromises, nodeZlib } from '../bytes/builtins.js';
 import { FormatError } from '../bytes/errors.js';
 import { FileSource } from '../bytes/source.js';
 import { extractZipEntry, readZipDirectory } from '../formats/archive/zip.js';
@@ -39,8 +38,8 @@ export interface IntakeOptions {
 export function defaultDumpCache(env: NodeJS.ProcessEnv = process.env): string {
   if (env['DUMPDBG_CACHE_DIR']) return env['DUMPDBG_CACHE_DIR'];
   if (env['XDG_CACHE_HOME']) return path.join(env['XDG_CACHE_HOME'], 'dumpdbg', 'dumps');
-  if (process.platform === 'win32') return path.join(env['LOCALAPPDATA'] ?? homedir(), 'dumpdbg', 'dumps');
-  return path.join(homedir(), '.cache', 'dumpdbg', 'dumps');
+  if (process.platform === 'win32') return path.join(env['LOCALAPPDATA'] ?? nodeOs().homedir(), 'dumpdbg', 'dumps');
+  return path.join(nodeOs().homedir(), '.cache', 'dumpdbg', 'dumps');
 }
 
 const DUMP_NAME = /\.(dmp|mdmp|hdmp)$/i;

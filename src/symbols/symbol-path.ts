@@ -1,5 +1,5 @@
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { nodeOs } from '../bytes/builtins.js';
 
 /**
  * `_NT_SYMBOL_PATH` / `-y` / `.sympath` grammar (Microsoft "Advanced SymSrv Use", G.1):
@@ -50,8 +50,8 @@ export interface SymbolPathOptions {
 export function defaultSymbolCache(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
   if (platform === 'win32') return `${env.ProgramData ?? 'C:\\ProgramData'}\\dbg\\sym`;
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'dumpdbg', 'sym');
-  if (platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'dumpdbg', 'sym');
-  return join(homedir(), '.cache', 'dumpdbg', 'sym');
+  if (platform === 'darwin') return join(nodeOs().homedir(), 'Library', 'Caches', 'dumpdbg', 'sym');
+  return join(nodeOs().homedir(), '.cache', 'dumpdbg', 'sym');
 }
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);

@@ -1,5 +1,5 @@
 import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import { nodeStringDecoder } from '../../bytes/builtins.js';
 import { FormatError } from '../../bytes/errors.js';
 import { SymParser } from './parser.js';
 import type { SymData } from './parser.js';
@@ -159,7 +159,7 @@ export class SymFile {
     try {
       fd = openSync(path, 'r');
       const buf = Buffer.allocUnsafe(CHUNK);
-      const dec = new StringDecoder('utf8');
+      const dec = new (nodeStringDecoder().StringDecoder)('utf8');
       let pos = 0;
       for (;;) {
         const n = readSync(fd, buf, 0, CHUNK, pos);
