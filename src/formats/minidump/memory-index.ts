@@ -1,6 +1,7 @@
 import type { ByteSource } from '../../bytes/source.js';
 import { LITTLE_ENDIAN_HOST } from '../../bytes/reader.js';
 import { MAX_READ } from '../../bytes/source.js';
+import type { SweptColumns } from './memory-sweep.js';
 import type { MemoryRange } from './types.js';
 
 /** Ranges up to this size are read whole for view() (a mini dump's thread stacks are a few KiB to 1 MiB). */
@@ -315,6 +316,11 @@ function sweepBig(cols: MemoryColumns, order: readonly number[]): IndexColumns {
   return { count: kept, starts: starts.subarray(0, kept), sizes: sizes.subarray(0, kept), fileOffsets: offsets.subarray(0, kept) };
 }
 
+/** The index's columns for ranges in priority order. */
+function indexColumns(cols: MemoryColumns): IndexColumns {
+  return sortedAsGiven(cols) ?? sweep(cols);
+}
+
 /** What a read of nothing returns (zero bytes: nothing to modify, so one is shared). */
 const EMPTY = Buffer.alloc(0);
 
@@ -341,10 +347,10 @@ export class MemoryIndex {
    * win and the later one is trimmed (or dropped when fully covered). Columns
    * given here belong to the index from then on (it may keep their arrays).
    */
-  constructor(source: ByteSource, input: readonly MemoryRange[] | MemoryColumns) {
+  constructor(source: ByteSource, input: readonly MemoryRange[] | MemoryColumns | SweptColumns) {
     this.source = source;
-    const cols = input instanceof MemoryColumns ? input : MemoryColumns.of(input);
-    const c = sortedAsGiven(cols) ?? sweep(cols);
+    // Swept columns (memory-sweep.ts built them) are the index already.
+    const c = Array.isArray(input) ? indexColumns(MemoryColumns.of(input)) : input instanceof MemoryColumns ? indexColumns(input) : (input as SweptColumns);
     this.count = c.count;
     this.starts = c.starts;
     this.sizes = c.sizes;

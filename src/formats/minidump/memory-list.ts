@@ -78,12 +78,11 @@ function descriptorWords(b: Buffer): Uint32Array {
   return new Uint32Array(c.buffer, c.byteOffset, whole / 4);
 }
 
-/** Memory64ListStream's ranges, appended to `into` (in file order). */
-export function parseMemory64List(buf: Buffer, rva: number, ctx: StreamContext, into: MemoryColumns): void {
-  const name = 'Memory64ListStream';
+/** Where a Memory64ListStream's descriptors are and where their bytes start; undefined (after a warning) when it has none. */
+function memory64Header(buf: Buffer, rva: number, ctx: StreamContext, name: string): { count: number; fileOffset: number } | undefined {
   if (buf.length < MINIDUMP_MEMORY64_LIST_SIZE) {
     ctx.warn(name, rva, `${name} is too short for its header (${buf.length} bytes)`);
-    return;
+    return undefined;
   }
   const h = MinidumpMemory64ListLayout.decode(buf, 0);
   const fits = Math.floor((buf.length - MINIDUMP_MEMORY64_LIST_SIZE) / MINIDUMP_MEMORY_DESCRIPTOR64_SIZE);
@@ -95,8 +94,17 @@ export function parseMemory64List(buf: Buffer, rva: number, ctx: StreamContext, 
   }
   // Range i+1's bytes follow range i's: a running sum from BaseRva. Numbers stay exact below
   // 2^53; once the sum passes the file size (far below that) the loop stops.
+  return { count, fileOffset: h.baseRva > BigInt(ctx.fileSize) ? ctx.fileSize : Number(h.baseRva) };
+}
+
+/** Memory64ListStream's ranges, appended to `into` (in file order). */
+export function parseMemory64List(buf: Buffer, rva: number, ctx: StreamContext, into: MemoryColumns): void {
+  const name = 'Memory64ListStream';
+  const header = memory64Header(buf, rva, ctx, name);
+  if (header === undefined) return;
+  const { count } = header;
+  let { fileOffset } = header;
   const fileSize = ctx.fileSize;
-  let fileOffset = h.baseRva > BigInt(fileSize) ? fileSize : Number(h.baseRva);
   // Descriptors read through a word view, not the layout decoder nor Buffer.readBigUInt64LE
   // (which builds each value from three BigInts): full-memory dumps list 100k+ ranges.
   const w = descriptorWords(buf.subarray(MINIDUMP_MEMORY64_LIST_SIZE, MINIDUMP_MEMORY64_LIST_SIZE + count * MINIDUMP_MEMORY_DESCRIPTOR64_SIZE));
@@ -120,4 +128,29 @@ export function parseMemory64List(buf: Buffer, rva: number, ctx: StreamContext, 
     else pushClamped(into, { start: wordsToBigInt(lo, hi), size: Math.min(dataSize, fileSize), fileOffset }, ctx, name);
     fileOffset += dataSize;
   }
+}
+
+/**
+ * A context that only notes whether a parser warned: the WebAssembly build (memory-sweep.ts)
+ * takes a list only where the parsers here would say nothing about its header.
+ */
+function probe(fileSize: number): StreamContext & { warned: boolean } {
+  const p = { warned: false, fileSize, read: () => Buffer.alloc(0), warn: () => void (p.warned = true) };
+  return p;
+}
+
+/** A MemoryListStream's descriptors as parseMemoryList takes them, when its header draws no warning. */
+export function cleanMemoryList(buf: Buffer, declaredSize: number, rva: number): { descriptors: Uint8Array; count: number } | undefined {
+  const ctx = probe(0);
+  const { offset, count } = oldStyleList(buf, declaredSize, MINIDUMP_MEMORY_DESCRIPTOR_SIZE, ctx, 'MemoryListStream', rva);
+  return ctx.warned ? undefined : { descriptors: buf.subarray(offset, offset + count * MINIDUMP_MEMORY_DESCRIPTOR_SIZE), count };
+}
+
+/** A Memory64ListStream's descriptors and first byte as parseMemory64List takes them, when its header draws no warning. */
+export function cleanMemory64List(buf: Buffer, rva: number, fileSize: number): { descriptors: Uint8Array; count: number; fileOffset: number } | undefined {
+  const ctx = probe(fileSize);
+  const h = memory64Header(buf, rva, ctx, 'Memory64ListStream');
+  if (h === undefined || ctx.warned) return undefined;
+  const at = MINIDUMP_MEMORY64_LIST_SIZE;
+  return { descriptors: buf.subarray(at, at + h.count * MINIDUMP_MEMORY_DESCRIPTOR64_SIZE), count: h.count, fileOffset: h.fileOffset };
 }

@@ -4,7 +4,8 @@ import { MINIDUMP_DIRECTORY_SIZE, MINIDUMP_HEADER_SIZE, parseDirectory, parseHea
 import { archFromProcessorArchitecture, parseSystemInfo } from './system-info.js';
 import { parseThreadList } from './thread-list.js';
 import { parseModuleList } from './module-list.js';
-import { parseMemory64List, parseMemoryList } from './memory-list.js';
+import { cleanMemory64List, cleanMemoryList, parseMemory64List, parseMemoryList } from './memory-list.js';
+import { sweepInWasm, type SweepInput } from './memory-sweep.js';
 import { MemoryColumns, MemoryIndex } from './memory-index.js';
 import { decodeNativeExceptionRecord, nativeExceptionRecordSize, parseExceptionStream } from './exception.js';
 import { parseMiscInfo } from './misc-info.js';
@@ -330,6 +331,59 @@ export class MinidumpFile {
   }
 
   private buildMemoryIndex(): MemoryIndex {
+    return this.memoryIndexInWasm() ?? this.memoryIndexInJavaScript();
+  }
+
+  /**
+   * The two builds of `memory` (use that: it is built once), public for the tests that compare them.
+   *
+   * memoryIndexInWasm: the index memoryIndexInJavaScript() builds, built in WebAssembly (memory-sweep.ts): when both
+   * memory lists read whole and their headers draw no warning, and the kernel finds no range it
+   * would warn about. Otherwise undefined, and the JavaScript build runs (and warns).
+   */
+  memoryIndexInWasm(): MemoryIndex | undefined {
+    const fileSize = this.source.size;
+    const input: SweepInput = { fileSize, stacks: this.stackRanges() };
+    const list = this.wholeStream(StreamType.MemoryList);
+    if (list === null) return undefined;
+    if (list !== undefined) {
+      const d = cleanMemoryList(list.bytes, list.entry.dataSize, list.entry.rva);
+      if (d === undefined) return undefined;
+      input.memoryList = d;
+    }
+    const list64 = this.wholeStream(StreamType.Memory64List);
+    if (list64 === null) return undefined;
+    if (list64 !== undefined) {
+      const d = cleanMemory64List(list64.bytes, list64.entry.rva, fileSize);
+      if (d === undefined) return undefined;
+      input.memory64List = d;
+    }
+    const cols = sweepInWasm(input);
+    return cols === undefined ? undefined : new MemoryIndex(this.source, cols);
+  }
+
+  /** All of a stream's bytes; undefined when there is no such stream, null when they cannot all be read. */
+  private wholeStream(type: number): { entry: MinidumpDirectoryEntry; bytes: Buffer } | null | undefined {
+    const entry = this.streamEntry(type);
+    if (entry === undefined) return undefined;
+    if (entry.dataSize > MAX_READ) return null;
+    const bytes = this.readFile(entry.rva, entry.dataSize);
+    return bytes.length === entry.dataSize ? { entry, bytes } : null;
+  }
+
+  /** Each thread's stack as far as the file holds it (the index's last source). */
+  private stackRanges(): { start: bigint; size: number; fileOffset: number }[] {
+    const out: { start: bigint; size: number; fileOffset: number }[] = [];
+    for (const t of this.threads()) {
+      if (t.stackSize === 0 || t.stackRva === 0) continue;
+      const avail = Math.max(0, Math.min(t.stackSize, this.source.size - t.stackRva));
+      if (avail > 0) out.push({ start: t.stackStart, size: avail, fileOffset: t.stackRva });
+    }
+    return out;
+  }
+
+  /** The index in JavaScript, warning about whatever does not read cleanly (see memoryIndexInWasm). */
+  memoryIndexInJavaScript(): MemoryIndex {
     // Priority order: MemoryList, Memory64List, then the thread stacks. Columns, not objects (see MemoryColumns).
     const cols = new MemoryColumns(1024);
     // A stream whose parse fails (guard() reports it) adds none of its ranges, as before columns.
@@ -337,13 +391,9 @@ export class MinidumpFile {
     if (this.stream(StreamType.MemoryList, (b, e) => (parseMemoryList(b, e.dataSize, e.rva, this.ctx, cols), true)) !== true) cols.count = mark;
     mark = cols.count;
     if (this.stream(StreamType.Memory64List, (b, e) => (parseMemory64List(b, e.rva, this.ctx, cols), true)) !== true) cols.count = mark;
-    const threads = this.threads();
-    cols.reserve(threads.length);
-    for (const t of threads) {
-      if (t.stackSize === 0 || t.stackRva === 0) continue;
-      const avail = Math.max(0, Math.min(t.stackSize, this.source.size - t.stackRva));
-      if (avail > 0) cols.push(t.stackStart, avail, t.stackRva);
-    }
+    const stacks = this.stackRanges();
+    cols.reserve(stacks.length);
+    for (const r of stacks) cols.push(r.start, r.size, r.fileOffset);
     return new MemoryIndex(this.source, cols);
   }
 
