@@ -47,20 +47,24 @@ interface WasmApi {
   Instance: new (module: object) => { exports: unknown };
 }
 
-let compiled: object | null | undefined;
+/** The instance, made on first use and kept: its memory (a few MB for a full dump's 100k+ ranges) is reused by the next build. */
+let kernel: SweepExports | null | undefined;
 
-/** A fresh instance (its memory is freed with it), or undefined where WebAssembly is not available. */
-function instantiate(): SweepExports | undefined {
+/** The kernel, or undefined where WebAssembly is not available. */
+function instance(): SweepExports | undefined {
+  if (kernel !== undefined) return kernel ?? undefined;
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   // WebAssembly memory is little-endian; the typed-array views below read it in the host's order.
-  if (api === undefined || compiled === null || !LITTLE_ENDIAN_HOST) return undefined;
-  try {
-    compiled ??= new api.Module(Buffer.from(MEMORY_SWEEP_WASM, 'base64'));
-    return new api.Instance(compiled).exports as SweepExports;
-  } catch {
-    compiled = null;
+  if (api === undefined || !LITTLE_ENDIAN_HOST) {
+    kernel = null;
     return undefined;
   }
+  try {
+    kernel = new api.Instance(new api.Module(Buffer.from(MEMORY_SWEEP_WASM, 'base64'))).exports as SweepExports;
+  } catch {
+    kernel = null;
+  }
+  return kernel ?? undefined;
 }
 
 /** The index's columns for `input`, or undefined (build them in JavaScript, which also reports why). */
@@ -69,7 +73,7 @@ export function sweepInWasm(input: SweepInput): SweptColumns | undefined {
   const list64 = input.memory64List;
   const ranges = (list?.count ?? 0) + (list64?.count ?? 0) + input.stacks.length;
   if (ranges === 0) return undefined;
-  const k = instantiate();
+  const k = instance();
   if (k === undefined) return undefined;
   const scratchBytes = Math.max(list?.descriptors.length ?? 0, list64?.descriptors.length ?? 0);
   const scratch = k.setup(ranges, scratchBytes);
@@ -84,7 +88,7 @@ export function sweepInWasm(input: SweepInput): SweptColumns | undefined {
   }
   for (const s of input.stacks) if (k.addRange(s.start, s.size, s.fileOffset) === 0) return undefined;
   const count = k.build();
-  // Copied out of the instance's memory, which goes with the instance.
+  // Copied out of the instance's memory, which the next build reuses.
   const buf = k.memory.buffer;
   return {
     count,

@@ -2,7 +2,7 @@ import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BufferSource } from '../../../src/bytes/source.js';
 import { MemoryIndex, MinidumpFile } from '../../../src/formats/minidump/index.js';
 import { cleanMemory64List, cleanMemoryList } from '../../../src/formats/minidump/memory-list.js';
@@ -31,7 +31,7 @@ const plain = (rs: readonly MemoryRange[]) => rs.map((r) => ({ start: r.start, s
 
 t.test('the generated module belongs to memory-sweep.c', async (t) => {
   const generated = readFileSync(join(repoRoot, 'src', 'formats', 'minidump', 'memory-sweep-wasm.ts'), 'utf8');
-  const { sourceHash, clangVersion, compile } = (await import(join(WASM_DIR, 'build-memory-sweep.mjs'))) as {
+  const { sourceHash, clangVersion, compile } = (await import(pathToFileURL(join(WASM_DIR, 'build-memory-sweep.mjs')).href)) as {
     sourceHash: () => string;
     clangVersion: () => string;
     compile: () => Buffer;
