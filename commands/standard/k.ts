@@ -79,7 +79,14 @@ export interface FrameRow {
   memory?: bigint;
 }
 
-export function frameRows(t: Target, frames: StackFrame[]): FrameRow[] {
+/**
+ * One row per frame. `args` (the first argument words, what `kb`/`kv` print) are read unless
+ * `opts.args` is false: `~*kn` in batch text output reads none (four pointer reads per frame,
+ * and on 257 threads enough extra work in this function that V8 started compiling it just
+ * before exit, which then waited some 10 ms for that compile).
+ */
+export function frameRows(t: Target, frames: StackFrame[], opts: { args?: boolean } = {}): FrameRow[] {
+  const wantArgs = opts.args !== false;
   const p = t.pointerSize;
   const rows: FrameRow[] = [];
   for (let i = 0; i < frames.length; i++) {
@@ -94,7 +101,7 @@ export function frameRows(t: Target, frames: StackFrame[]): FrameRow[] {
     const x86 = f.context.arch === 'x86';
     const argBase = x86 ? f.fp + 8n : f.sp + 8n;
     const args: bigint[] = [];
-    for (let a = 0; a < (x86 ? 3 : 4); a++) args.push(t.readPointer(argBase + BigInt(a * p), p) ?? 0n);
+    if (wantArgs) for (let a = 0; a < (x86 ? 3 : 4); a++) args.push(t.readPointer(argBase + BigInt(a * p), p) ?? 0n);
     const out: FrameRow = {
       index: i,
       childSp: f.sp,
@@ -246,7 +253,8 @@ async function runK(ctx: CommandContext, token: string, args: string, raw: strin
   const want = count ?? DEFAULT_KFRAMES;
   const walked = (await currentStack(t, start, want + 1)).frames;
   const frames = walked.slice(0, want);
-  const rows = frameRows(t, frames);
+  // The argument words show in kb/kv, and in the data (--json, the UI).
+  const rows = frameRows(t, frames, { args: o.variant === 'b' || o.variant === 'v' || ctx.resultData !== false });
   const beyond = walked[frames.length];
   if (beyond !== undefined && rows.length > 0) rows[rows.length - 1]!.returnAddress = beyond.pc;
   addFrameParameters(t, frames, rows, o.variant);

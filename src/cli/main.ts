@@ -104,8 +104,8 @@ export async function main(argv: readonly string[], importModule: ImportModule =
     writeStderr(`dumpdbg: cannot write ${(e as NodeJS.ErrnoException).path ?? ''}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
     return finish(session, 2);
   }
-  // Per-thread records of `~*` are for --json; text output renders the blocks alone.
-  const dispatcher = new Dispatcher(session, new CommandRegistry(builtinCommands), { mode: interactive ? 'interactive' : 'batch', perThreadData: opts.json === true });
+  // Results' structured data is for --json (and the UI, which has its own dispatcher); text output renders the blocks alone.
+  const dispatcher = new Dispatcher(session, new CommandRegistry(builtinCommands), { mode: interactive ? 'interactive' : 'batch', resultData: opts.json === true });
 
   if (!opts.json) for (const t of session.targets) out.lines(renderLines(await openBanner(session, t)));
 

@@ -24,6 +24,11 @@ export interface CommandContext {
   mode: 'batch' | 'interactive';
   /** Progress reports for long operations (symbol downloads). */
   progress?(message: string): void;
+  /**
+   * False when nothing reads the result's `data` (batch text output): a command may then skip
+   * work whose only product is a data field (`k` reads no argument words unless it prints them).
+   */
+  resultData?: boolean;
 }
 
 /**

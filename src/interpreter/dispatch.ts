@@ -21,12 +21,13 @@ export interface DispatchEntry {
 export interface DispatcherOptions {
   mode: 'batch' | 'interactive';
   /**
-   * Whether a `~*` (or `~#`, `~N` ...) prefix over several threads keeps every thread's
-   * structured result as its `perThread` data (default true). Batch text output has no reader
-   * for it (--json has): without it, `~*k` on 257 threads leaves a fifth less to the garbage
-   * collector, which otherwise copies the growing records on every young-generation pass.
+   * Whether anything reads results' structured `data` (default true; batch text output does
+   * not, --json and the UI do). When false, a `~*` (or `~#`, `~N` ...) prefix over several
+   * threads keeps no per-thread records (`~*k` on 257 threads then leaves a fifth less to the
+   * garbage collector), and commands may leave out fields only the data carries (see
+   * CommandContext.resultData).
    */
-  perThreadData?: boolean;
+  resultData?: boolean;
   signal?: AbortSignal;
   progress?(message: string): void;
 }
@@ -60,6 +61,7 @@ export class Dispatcher {
     };
     if (this.options.signal) ctx.signal = this.options.signal;
     if (this.options.progress) ctx.progress = this.options.progress;
+    if (this.options.resultData === false) ctx.resultData = false;
     this.commandContext = ctx;
     return ctx;
   }
@@ -145,7 +147,7 @@ export class Dispatcher {
         target.frameIndex = 0;
         const r = await this.invoke(rest, resolved.spec, resolved.token, resolved.args);
         blocks.push(...r.blocks);
-        if (this.options.perThreadData !== false || indices.length === 1) perThread.push({ threadIndex: i, threadId: target.thread(i)?.threadId, data: r.data });
+        if (this.options.resultData !== false || indices.length === 1) perThread.push({ threadIndex: i, threadId: target.thread(i)?.threadId, data: r.data });
         failed ||= !!r.failed;
       }
     } finally {
@@ -157,7 +159,7 @@ export class Dispatcher {
     }
     // One thread: its command's own data; several: one record per thread (for --json and the UI).
     const data: ResultData | undefined =
-      indices.length === 1 ? perThread[0]?.data : this.options.perThreadData !== false ? { type: 'perThread', command: rest, threads: perThread } : undefined;
+      indices.length === 1 ? perThread[0]?.data : this.options.resultData !== false ? { type: 'perThread', command: rest, threads: perThread } : undefined;
     const out: CommandResult = { blocks };
     if (data) out.data = data;
     if (failed) out.failed = true;

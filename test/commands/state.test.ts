@@ -118,11 +118,23 @@ t.test('batch text output: a dispatcher told not to keep per-thread records prin
   const { CommandRegistry } = await import('../../src/interpreter/registry.js');
   const { builtinCommands } = await import('../../commands/index.js');
   const s = sessionFromBuffer(dump());
-  const lean = new Dispatcher(s.session, new CommandRegistry(builtinCommands), { mode: 'batch', perThreadData: false });
+  const lean = new Dispatcher(s.session, new CommandRegistry(builtinCommands), { mode: 'batch', resultData: false });
   const kept = await s.result('~* r rip');
   const [entry] = await lean.dispatch('~* r rip');
   t.same(entry!.result.blocks, kept.blocks, 'the same text');
   t.equal(entry!.result.data, undefined, 'no per-thread records');
   const [single] = await lean.dispatch('~1 r rip');
   t.same(single!.result.data?.['registers'], { rip: 0x7ff00010n }, 'one thread still gives its command\'s own record');
+  // k reads the argument words only for kb/kv or a reader of the data: the same text either way.
+  for (const cmd of ['~* kn', 'kb', 'kv', 'k']) {
+    const [lone] = await lean.dispatch(cmd);
+    t.same(lone!.result.blocks, (await s.result(cmd)).blocks, `${cmd}: the same text`);
+  }
+  const frames = (r: { data?: Record<string, unknown> }) => r.data?.['frames'] as { args: bigint[] }[];
+  const [leanK] = await lean.dispatch('k');
+  t.ok(frames(leanK!.result).length >= 2, 'a stack to look at');
+  t.same(frames(leanK!.result).map((f) => f.args.length), frames(leanK!.result).map(() => 0), 'plain k: no argument words read');
+  t.ok(frames(await s.result('k')).every((f) => f.args.length === 4), 'with a data reader: four per x64 frame');
+  const [leanKb] = await lean.dispatch('kb');
+  t.ok(frames(leanKb!.result).every((f) => f.args.length === 4), 'kb prints them, so reads them');
 });
