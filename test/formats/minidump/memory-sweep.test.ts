@@ -9,23 +9,11 @@ import { cleanMemory64List, cleanMemoryList } from '../../../src/formats/minidum
 import { sweepInWasm, type SweepInput } from '../../../src/formats/minidump/memory-sweep.js';
 import { MEMORY_SWEEP_WASM } from '../../../src/formats/minidump/memory-sweep-wasm.js';
 import type { MemoryRange } from '../../../src/formats/minidump/types.js';
+import { rng } from '../../fixtures/robustness/mutate.js';
 import { SynthDump } from '../../fixtures/synth/minidump-writer.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const WASM_DIR = join(repoRoot, 'src', 'formats', 'minidump', 'wasm');
-
-/** A deterministic generator (xorshift), so a failure names a seed that reproduces it. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
 
 const plain = (rs: readonly MemoryRange[]) => rs.map((r) => ({ start: r.start, size: r.size, fileOffset: r.fileOffset }));
 
