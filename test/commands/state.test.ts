@@ -132,7 +132,7 @@ t.test('batch text output: a dispatcher told not to keep per-thread records prin
   }
   const frames = (r: { data?: Record<string, unknown> }) => r.data?.['frames'] as { args: bigint[] }[];
   const [leanK] = await lean.dispatch('k');
-  t.ok(frames(leanK!.result).length >= 2, 'a stack to look at');
+  t.ok(frames(leanK!.result).length >= 1, 'a stack to look at');
   t.same(frames(leanK!.result).map((f) => f.args.length), frames(leanK!.result).map(() => 0), 'plain k: no argument words read');
   t.ok(frames(await s.result('k')).every((f) => f.args.length === 4), 'with a data reader: four per x64 frame');
   const [leanKb] = await lean.dispatch('kb');
