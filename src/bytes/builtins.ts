@@ -22,7 +22,7 @@ export const nodeStreamPromises = () => load<typeof import('node:stream/promises
 export const nodeCrypto = () => load<typeof import('node:crypto')>('node:crypto');
 export const nodeTty = () => load<typeof import('node:tty')>('node:tty');
 export const nodeReadline = () => load<typeof import('node:readline')>('node:readline');
-// Small, but each built-in module a run loads costs its compile and top level (~0.3 ms each here):
-// the home directory is asked for only when no cache directory is configured, the decoder only for .sym files.
+// Small, but nothing a batch run needs: the home directory is asked for only when no cache
+// directory is configured, the decoder only for .sym files.
 export const nodeOs = () => load<typeof import('node:os')>('node:os');
 export const nodeStringDecoder = () => load<typeof import('node:string_decoder')>('node:string_decoder');

@@ -1,7 +1,6 @@
 import type { ByteSource } from '../../bytes/source.js';
 import { LITTLE_ENDIAN_HOST } from '../../bytes/reader.js';
 import { MAX_READ } from '../../bytes/source.js';
-import type { SweptColumns } from './memory-sweep.js';
 import type { MemoryRange } from './types.js';
 
 /** Ranges up to this size are read whole for view() (a mini dump's thread stacks are a few KiB to 1 MiB). */
@@ -92,8 +91,8 @@ export class MemoryColumns {
   }
 }
 
-/** The index's columns: sorted by start, non-overlapping; a range ends at starts[i] + sizes[i]. */
-interface IndexColumns {
+/** The index's columns: sorted by start, non-overlapping; a range ends at starts[i] + sizes[i] (what memory-sweep.ts builds too). */
+export interface IndexColumns {
   count: number;
   starts: BigUint64Array;
   sizes: Float64Array;
@@ -347,10 +346,10 @@ export class MemoryIndex {
    * win and the later one is trimmed (or dropped when fully covered). Columns
    * given here belong to the index from then on (it may keep their arrays).
    */
-  constructor(source: ByteSource, input: readonly MemoryRange[] | MemoryColumns | SweptColumns) {
+  constructor(source: ByteSource, input: readonly MemoryRange[] | MemoryColumns | IndexColumns) {
     this.source = source;
-    // Swept columns (memory-sweep.ts built them) are the index already.
-    const c = Array.isArray(input) ? indexColumns(MemoryColumns.of(input)) : input instanceof MemoryColumns ? indexColumns(input) : (input as SweptColumns);
+    // Index columns (memory-sweep.ts builds them) are the index already.
+    const c = Array.isArray(input) ? indexColumns(MemoryColumns.of(input)) : input instanceof MemoryColumns ? indexColumns(input) : (input as IndexColumns);
     this.count = c.count;
     this.starts = c.starts;
     this.sizes = c.sizes;

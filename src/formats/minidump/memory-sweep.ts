@@ -9,15 +9,8 @@
  * Node: `--jitless`) gives undefined, and the caller builds the index in JavaScript.
  */
 import { LITTLE_ENDIAN_HOST } from '../../bytes/reader.js';
+import type { IndexColumns } from './memory-index.js';
 import { MEMORY_SWEEP_WASM } from './memory-sweep-wasm.js';
-
-/** The columns of a built index: sorted by start, non-overlapping (MemoryIndex's). */
-export interface SweptColumns {
-  count: number;
-  starts: BigUint64Array;
-  sizes: Float64Array;
-  fileOffsets: Float64Array;
-}
 
 /** What the index is built from, in priority order: MemoryList, Memory64List, thread stacks. */
 export interface SweepInput {
@@ -69,7 +62,7 @@ function instance(): SweepExports | undefined {
 }
 
 /** The index's columns for `input`, or undefined (build them in JavaScript, which also reports why). */
-export function sweepInWasm(input: SweepInput): SweptColumns | undefined {
+export function sweepInWasm(input: SweepInput): IndexColumns | undefined {
   const list = input.memoryList;
   const list64 = input.memory64List;
   const ranges = (list?.count ?? 0) + (list64?.count ?? 0) + input.stacks.length;
